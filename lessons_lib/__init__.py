@@ -1,0 +1,45 @@
+"""lessons_lib: the helper package of the LLM Lessons course.
+
+``import lessons_lib as L`` gives the public API below; each name's module says which chapter
+introduces it. Exercises live in ``lessons_lib.exercises``.
+"""
+
+from .bigram import BigramLM, bigram_probs, count_bigrams
+from .char_tokenizer import CharTokenizer
+from .checkup import check_environment
+from .data import shakespeare, train_val_split
+from .env import get_device, set_seed, setup, show_source
+from .generation import generate
+from .ngram import contexts_seen, ngram_loss
+from .plots import plot_probability_table, token_label
+from .synthetic import MarkovLanguage, toy_language
+from .training import History, estimate_loss, evaluate, get_batch, plot_history, train
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "BigramLM",
+    "CharTokenizer",
+    "History",
+    "MarkovLanguage",
+    "bigram_probs",
+    "check_environment",
+    "contexts_seen",
+    "count_bigrams",
+    "estimate_loss",
+    "evaluate",
+    "generate",
+    "get_batch",
+    "get_device",
+    "ngram_loss",
+    "plot_history",
+    "plot_probability_table",
+    "set_seed",
+    "setup",
+    "shakespeare",
+    "show_source",
+    "token_label",
+    "toy_language",
+    "train",
+    "train_val_split",
+]

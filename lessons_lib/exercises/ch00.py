@@ -1,0 +1,21 @@
+"""Chapter 00's warm-up exercise: it only shows how exercises work."""
+
+from __future__ import annotations
+
+from . import exercise
+
+
+def vocabulary(text: str) -> list[str]:
+    """The distinct characters of ``text``, sorted."""
+    return sorted(set(text))
+
+
+@exercise("vocabulary", solution=vocabulary)
+def check_vocabulary(answer) -> str:
+    for text in ["hello", "To be, or not to be", "", "aaa\nbbb"]:
+        got = answer(text)
+        assert got is not None, "your function returned None: did you forget `return`?"
+        assert list(got) == vocabulary(text), (
+            f"vocabulary({text!r}) should be {vocabulary(text)}, got {got!r}"
+        )
+    return 'correct: vocabulary("hello") == ' + repr(vocabulary("hello"))

@@ -1,0 +1,50 @@
+"""Generating text from any course language model, one sampled token at a time (chapter 01).
+
+Chapter 04 adds temperature, top-k and top-p sampling.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn as nn
+
+
+@torch.no_grad()
+def generate(
+    model: nn.Module,
+    idx: torch.Tensor,
+    max_new_tokens: int,
+    generator: torch.Generator | None = None,
+) -> torch.Tensor:
+    """Extend ``idx`` by ``max_new_tokens`` tokens sampled from ``model``'s predictions.
+
+    ``idx`` is (B, T) (or a 1-D sequence, returned 1-D). Works for every model with
+    ``forward(idx) -> (logits, loss)``. A model with a ``block_size`` attribute sees only its
+    last ``block_size`` tokens. Pass a ``torch.Generator`` (on the model's device) to make the
+    samples repeatable.
+    """
+    if not isinstance(max_new_tokens, int) or max_new_tokens < 0:
+        raise ValueError(f"max_new_tokens must be an int >= 0, got {max_new_tokens!r}.")
+    idx = torch.as_tensor(idx, dtype=torch.long)
+    one_sequence = idx.dim() == 1
+    if one_sequence:
+        idx = idx[None]  # (T,) -> (1, T)
+    if idx.dim() != 2 or idx.shape[1] == 0:
+        raise ValueError(
+            f"idx must be (B, T) with at least one token to start from, got {tuple(idx.shape)}."
+        )
+    device = next(model.parameters()).device
+    idx = idx.to(device)
+    block_size = getattr(model, "block_size", None)
+    was_training = model.training
+    model.eval()
+    try:
+        for _ in range(max_new_tokens):
+            context = idx if block_size is None else idx[:, -block_size:]  # (B, <=block_size)
+            logits, _ = model(context)  # (B, T, V)
+            probs = torch.softmax(logits[:, -1, :].float(), dim=-1)  # (B, V)
+            next_id = torch.multinomial(probs, num_samples=1, generator=generator)  # (B, 1)
+            idx = torch.cat([idx, next_id], dim=1)  # (B, T + 1)
+    finally:
+        model.train(was_training)
+    return idx[0] if one_sequence else idx
