@@ -2,6 +2,11 @@
 
 ``import lessons_lib as L`` gives the public API below; each name's module says which chapter
 introduces it. Exercises live in ``lessons_lib.exercises``.
+
+Where a function shares its module's name (``softmax``, ``sample``), the top-level name is the
+*function*: ``L.softmax(x)`` and ``L.sample(logits)`` just work. The rest of such a module is
+imported by its full path: ``from lessons_lib.sample import top_k_filter``. (For the same
+reason ``import lessons_lib.softmax as S`` gives the function, not the module.)
 """
 
 from .bigram import BigramLM, bigram_probs, count_bigrams
@@ -12,6 +17,8 @@ from .env import get_device, set_seed, setup, show_source
 from .generation import generate
 from .ngram import contexts_seen, ngram_loss
 from .plots import plot_probability_table, token_label
+from .sample import sample
+from .softmax import log_softmax, logsumexp, softmax
 from .synthetic import MarkovLanguage, toy_language
 from .training import History, estimate_loss, evaluate, get_batch, plot_history, train
 
@@ -31,13 +38,17 @@ __all__ = [
     "generate",
     "get_batch",
     "get_device",
+    "log_softmax",
+    "logsumexp",
     "ngram_loss",
     "plot_history",
     "plot_probability_table",
+    "sample",
     "set_seed",
     "setup",
     "shakespeare",
     "show_source",
+    "softmax",
     "token_label",
     "toy_language",
     "train",

@@ -43,7 +43,7 @@ def language_model_loss(
             f"got {tuple(targets.shape)}."
         )
     B, T, V = logits.shape
-    return F.cross_entropy(logits.reshape(B * T, V), targets.reshape(B * T))
+    return F.cross_entropy(logits.reshape(B * T, V), targets.reshape(B * T).long())
 
 
 class BigramLM(nn.Module):

@@ -9,8 +9,8 @@ class CharTokenizer:
     """Maps each character of a fixed vocabulary to an integer id and back.
 
     >>> tok = CharTokenizer.from_text("hello")
-    >>> tok.vocab_size, tok.encode("hole"), tok.decode([2, 1, 3, 3, 4])
-    (4, [1, 4, 2, 0], 'hello')
+    >>> tok.vocab_size, tok.encode("hole"), tok.decode([1, 0, 2, 2, 3])
+    (4, [1, 3, 2, 0], 'hello')
     """
 
     def __init__(self, chars: Iterable[str]):

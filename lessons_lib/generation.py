@@ -1,12 +1,14 @@
 """Generating text from any course language model, one sampled token at a time (chapter 01).
 
-Chapter 04 adds temperature, top-k and top-p sampling.
+Chapter 04 adds temperature, top-k and top-p sampling (:func:`lessons_lib.sample.sample`).
 """
 
 from __future__ import annotations
 
 import torch
 import torch.nn as nn
+
+from .sample import check_sampling_options, sample
 
 
 @torch.no_grad()
@@ -15,6 +17,10 @@ def generate(
     idx: torch.Tensor,
     max_new_tokens: int,
     generator: torch.Generator | None = None,
+    *,
+    temperature: float = 1.0,
+    top_k: int | None = None,
+    top_p: float | None = None,
 ) -> torch.Tensor:
     """Extend ``idx`` by ``max_new_tokens`` tokens sampled from ``model``'s predictions.
 
@@ -22,7 +28,14 @@ def generate(
     ``forward(idx) -> (logits, loss)``. A model with a ``block_size`` attribute sees only its
     last ``block_size`` tokens. Pass a ``torch.Generator`` (on the model's device) to make the
     samples repeatable.
+
+    Each new token is drawn by :func:`~lessons_lib.sample.sample` from the logits at the last
+    position: ``temperature`` (0 = greedy, always the most likely token; 1 = the model's own
+    probabilities), ``top_k`` (keep only the k most likely tokens) and ``top_p`` (keep the
+    most likely tokens up to that probability mass). The defaults sample from the softmax of
+    the logits, unchanged.
     """
+    check_sampling_options(temperature, top_k, top_p)
     if not isinstance(max_new_tokens, int) or max_new_tokens < 0:
         raise ValueError(f"max_new_tokens must be an int >= 0, got {max_new_tokens!r}.")
     idx = torch.as_tensor(idx, dtype=torch.long)
@@ -42,8 +55,9 @@ def generate(
         for _ in range(max_new_tokens):
             context = idx if block_size is None else idx[:, -block_size:]  # (B, <=block_size)
             logits, _ = model(context)  # (B, T, V)
-            probs = torch.softmax(logits[:, -1, :].float(), dim=-1)  # (B, V)
-            next_id = torch.multinomial(probs, num_samples=1, generator=generator)  # (B, 1)
+            next_id = sample(  # (B, V) logits of the last position -> (B, 1) token ids
+                logits[:, -1, :].float(), temperature, top_k, top_p, generator=generator
+            )
             idx = torch.cat([idx, next_id], dim=1)  # (B, T + 1)
     finally:
         model.train(was_training)

@@ -47,9 +47,12 @@ def ngram_loss(
     A context never seen in training gets the uniform distribution.
     """
     if context < 0 or vocab_size ** (context + 1) > MAX_CODE:
+        largest = 0
+        while vocab_size >= 2 and vocab_size ** (largest + 2) <= MAX_CODE:
+            largest += 1
         raise ValueError(
-            f"context must be between 0 and {int(np.log(MAX_CODE) / np.log(vocab_size)) - 1} "
-            f"for a vocabulary of {vocab_size}, got {context}."
+            f"context must be between 0 and {largest} for a vocabulary of {vocab_size} "
+            f"(the table's keys must fit in 64 bits), got {context}."
         )
     if smoothing <= 0:
         raise ValueError(

@@ -36,10 +36,11 @@ class MarkovLanguage:
                 f"transitions must have shape {expected} for {V} words and order "
                 f"{self.order} >= 1, got {tuple(self.transitions.shape)}."
             )
-        self.transitions = self.transitions.double()
-        sums = self.transitions.sum(dim=-1)
-        if not torch.allclose(sums, torch.ones_like(sums)) or bool((self.transitions < 0).any()):
+        transitions = self.transitions.double()
+        sums = transitions.sum(dim=-1, keepdim=True)
+        if not torch.allclose(sums, torch.ones_like(sums)) or bool((transitions < 0).any()):
             raise ValueError("Each row of transitions must be a probability distribution.")
+        self.transitions = transitions / sums  # exact in float64, so no mass leaks away
 
     @property
     def vocab_size(self) -> int:

@@ -84,11 +84,13 @@ def estimate_loss(
     was_training = model.training
     model.eval()
     total = 0.0
-    for _ in range(batches):
-        x, y = get_batch(data, block_size, batch_size, generator)
-        _, loss = model(x.to(device), y.to(device))
-        total += loss.item()
-    model.train(was_training)
+    try:
+        for _ in range(batches):
+            x, y = get_batch(data, block_size, batch_size, generator)
+            _, loss = model(x.to(device), y.to(device))
+            total += loss.item()
+    finally:
+        model.train(was_training)
     return total / batches
 
 
@@ -109,11 +111,13 @@ def evaluate(model: nn.Module, data, block_size: int = 256, batch_size: int = 64
     was_training = model.training
     model.eval()
     total = 0.0
-    for i in range(0, n_windows, batch_size):
-        x, y = x_all[i : i + batch_size].to(device), y_all[i : i + batch_size].to(device)
-        _, loss = model(x, y)
-        total += loss.item() * x.numel()
-    model.train(was_training)
+    try:
+        for i in range(0, n_windows, batch_size):
+            x, y = x_all[i : i + batch_size].to(device), y_all[i : i + batch_size].to(device)
+            _, loss = model(x, y)
+            total += loss.item() * x.numel()
+    finally:
+        model.train(was_training)
     return total / (n_windows * block_size)
 
 
@@ -175,13 +179,12 @@ def train(
     start = time.perf_counter()
 
     def record(step: int) -> None:
+        # measure first, then append all four: an interrupted evaluation leaves no half entry
+        train_loss = estimate_loss(model, train_data, block_size, batch_size, eval_batches)
+        val_loss = estimate_loss(model, val_data, block_size, batch_size, eval_batches)
         history.steps.append(step)
-        history.train_loss.append(
-            estimate_loss(model, train_data, block_size, batch_size, eval_batches)
-        )
-        history.val_loss.append(
-            estimate_loss(model, val_data, block_size, batch_size, eval_batches)
-        )
+        history.train_loss.append(train_loss)
+        history.val_loss.append(val_loss)
         history.seconds.append(time.perf_counter() - start)
 
     # tqdm's notebook bar ignores TQDM_DISABLE, which the test run sets: honour it here

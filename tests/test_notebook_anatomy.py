@@ -51,7 +51,7 @@ def test_anatomy(path: Path):
     stubs = [c for c in code if "raise NotImplementedError" in c["source"]]
     checks = [c for c in code if re.search(r"ex\.check\(", c["source"])]
     assert stubs and len(checks) >= len(stubs), "each exercise stub needs a check cell"
-    for stub, check in zip(stubs, checks):
+    for stub, check in zip(stubs, checks, strict=False):
         assert code.index(check) > code.index(stub)
     assert re.search(r"^## .*Glossary", text, re.M) and CJK.search(text)
     assert re.search(r"^## Next", text, re.M)

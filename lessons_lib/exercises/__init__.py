@@ -81,15 +81,29 @@ def check(name: str, answer: object) -> None:
     print(("✓ " if passed else "✗ ") + message)
 
 
-def solution(name: str) -> Callable:
-    """Show the model solution of exercise ``name`` and return it (so it can be used)."""
+class Solution:
+    """A model solution: call it like your own function; its repr says what it is."""
+
+    def __init__(self, name: str, function: Callable):
+        self.name = name
+        self.function = function
+
+    def __call__(self, *args, **kwargs):
+        return self.function(*args, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"<model solution of {self.name!r}: call it like your own function>"
+
+
+def solution(name: str) -> Solution:
+    """Show the model solution of exercise ``name`` and return it, ready to call."""
     ex = _get(name)
     shown = show_source(ex.solution)
     if shown is not None:
         from IPython.display import display
 
         display(shown)
-    return ex.solution
+    return Solution(name, ex.solution)
 
 
 def names() -> list[str]:

@@ -15,7 +15,8 @@ def check_vocabulary(answer) -> str:
     for text in ["hello", "To be, or not to be", "", "aaa\nbbb"]:
         got = answer(text)
         assert got is not None, "your function returned None: did you forget `return`?"
-        assert list(got) == vocabulary(text), (
+        assert isinstance(got, list), f"return a list (sorted gives one), not {type(got).__name__}"
+        assert got == vocabulary(text), (
             f"vocabulary({text!r}) should be {vocabulary(text)}, got {got!r}"
         )
     return 'correct: vocabulary("hello") == ' + repr(vocabulary("hello"))
