@@ -16,8 +16,8 @@ HEADLESS_VARIABLE = "LESSONS_HEADLESS"
 
 PLOT_STYLE = {
     "figure.figsize": (7.0, 3.6),
-    "figure.dpi": 80,
-    "savefig.dpi": 80,
+    "figure.dpi": 100,
+    "savefig.dpi": 100,
     "font.size": 10,
     "axes.titlesize": 11,
     "axes.spines.top": False,

@@ -27,12 +27,12 @@ WRONG = {
     "next_token_pairs": (
         lambda ids, context=1: [(tuple(ids[t - context : t]), ids[t])
                                 for t in range(context + 1, len(ids))],
-        "there are 3 pairs (one per target after the first 1 ids), you returned 2",
+        "there are 3 pairs (one for each id after the first 1), you returned 2",
     ),
     "negative_log_likelihood": (_nll_sum, "the sum: divide by the number of pairs"),
     "perplexity": (
         lambda ps: -sum(math.log(p) for p in ps) / len(ps),
-        "perplexity = exp(mean of -ln p)",
+        "the NLL: perplexity is exp of it",
     ),
 }
 
@@ -165,3 +165,31 @@ def test_perplexity_by_hand():
     assert ch01.perplexity([0.25] * 4) == pytest.approx(4.0)
     assert ch01.perplexity([0.5, 0.125]) == pytest.approx(4.0)  # exp of mean(ln 2, ln 8)
     assert ch01.perplexity([1.0]) == pytest.approx(1.0)
+
+
+def _nll_with(log, transpose=False):
+    def nll(probs, ids):
+        table = probs.T if transpose else probs
+        pairs = list(zip(ids[:-1], ids[1:], strict=False))
+        return sum(-log(float(table[a, b])) for a, b in pairs) / len(pairs)
+
+    return nll
+
+
+@pytest.mark.parametrize(
+    ("answer", "hint"),
+    [
+        (_nll_with(math.log10), "use the natural log"),
+        (_nll_with(math.log2), "use the natural log"),
+        (_nll_with(math.log, transpose=True), "use probs[current, next]"),
+    ],
+)
+def test_common_nll_mistakes_get_specific_hints(answer, hint):
+    passed, message = ex.run_check("negative_log_likelihood", answer)
+    assert not passed and hint in message
+
+
+def test_check_without_an_answer_says_how_to_call_it(capsys):
+    ex.check("perplexity")
+    out = capsys.readouterr().out
+    assert out.startswith("✗") and 'ex.check("perplexity", perplexity)' in out

@@ -75,8 +75,14 @@ def run_check(name: str, answer: object) -> tuple[bool, str]:
         )
 
 
-def check(name: str, answer: object) -> None:
+_MISSING = object()
+
+
+def check(name: str, answer: object = _MISSING) -> None:
     """Print ``✓ ...`` or ``✗ ...`` for exercise ``name`` (``run_check`` returns the verdict)."""
+    if answer is _MISSING:
+        print(f'✗ pass your answer too: ex.check("{name}", {name})')
+        return
     passed, message = run_check(name, answer)
     print(("✓ " if passed else "✗ ") + message)
 

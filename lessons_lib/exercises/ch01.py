@@ -16,8 +16,11 @@ def next_token_pairs(ids: list[int], context: int = 1) -> list[tuple[tuple[int, 
 
 def negative_log_likelihood(probs: torch.Tensor, ids: list[int]) -> float:
     """Mean of -ln P(ids[t+1] | ids[t]) under the bigram table ``probs`` (rows = current)."""
-    nll = [-math.log(float(probs[a, b])) for a, b in zip(ids[:-1], ids[1:], strict=False)]
-    return sum(nll) / len(nll)
+    surprises = []
+    for t in range(len(ids) - 1):
+        current, following = ids[t], ids[t + 1]
+        surprises.append(-math.log(float(probs[current, following])))
+    return sum(surprises) / len(surprises)
 
 
 def perplexity(target_probs: list[float]) -> float:
@@ -41,7 +44,7 @@ def check_pairs(answer) -> str:
         got = [(tuple(int(i) for i in ctx), int(y)) for ctx, y in got]
         assert len(got) == len(want), (
             f"for ids={ids} and context={context} there are {len(want)} pairs "
-            f"(one per target after the first {context} ids), you returned {len(got)}"
+            f"(one for each id after the first {context}), you returned {len(got)}"
         )
         assert got == want, f"for ids={ids}, context={context} expected {want}, got {got}"
     return "correct: [5, 2, 7, 1] with context 2 gives " + str(next_token_pairs([5, 2, 7, 1], 2))
@@ -59,9 +62,18 @@ def check_nll(answer) -> str:
         assert got > 0 or want <= 0, f"got {got:.4f}: the NLL is -ln p, a positive number"
         if math.isclose(got, want * (len(ids) - 1), rel_tol=1e-4) and len(ids) > 2:
             raise AssertionError(f"got {got:.4f}, the sum: divide by the number of pairs")
+        for base, name in ((10, "log10"), (2, "log2")):
+            if math.isclose(got, want / math.log(base), rel_tol=1e-4):
+                raise AssertionError(
+                    f"got {got:.4f}: that is {name}; use the natural log (math.log)"
+                )
+        transposed = negative_log_likelihood(probs.T, ids)
+        if math.isclose(got, transposed, rel_tol=1e-4) and not math.isclose(got, want):
+            raise AssertionError("rows are the current token: use probs[current, next]")
         assert math.isclose(got, want, rel_tol=1e-4), (
             f"for ids={ids} expected {want:.4f}, got {got:.4f} (average -ln P(next | current) "
-            "over the consecutive pairs)"
+            "over the consecutive pairs). The table was a random 5x5 one: "
+            "torch.softmax(torch.randn(5, 5, generator=torch.Generator().manual_seed(0)), dim=1)"
         )
     uniform = torch.full((4, 4), 0.25)
     assert math.isclose(float(answer(uniform, [0, 1, 2])), math.log(4), rel_tol=1e-4), (
@@ -76,8 +88,12 @@ def check_perplexity(answer) -> str:
         want = perplexity(probs)
         got = answer(list(probs))
         assert got is not None, "your function returned None: did you forget `return`?"
-        assert math.isclose(float(got), want, rel_tol=1e-4), (
-            f"for target probabilities {probs} expected {want:.4f}, got {float(got):.4f} "
+        got = float(got)
+        assert not math.isclose(got, math.log(want), rel_tol=1e-4) or want == 1, (
+            f"got {got:.4f}, the NLL: perplexity is exp of it"
+        )
+        assert math.isclose(got, want, rel_tol=1e-4), (
+            f"for target probabilities {probs} expected {want:.4f}, got {got:.4f} "
             "(perplexity = exp(mean of -ln p))"
         )
     return "correct: always guessing 1 of 4 equally likely tokens gives perplexity 4"
