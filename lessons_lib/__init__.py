@@ -21,6 +21,7 @@ from .sample import sample
 from .softmax import log_softmax, logsumexp, softmax
 from .synthetic import MarkovLanguage, toy_language
 from .training import History, estimate_loss, evaluate, get_batch, plot_history, train
+from .widgets import interactive_figure
 
 __version__ = "0.1.0"
 
@@ -38,6 +39,7 @@ __all__ = [
     "generate",
     "get_batch",
     "get_device",
+    "interactive_figure",
     "log_softmax",
     "logsumexp",
     "ngram_loss",

@@ -119,4 +119,10 @@ def names() -> list[str]:
 
 
 def _load_chapters() -> None:
-    from . import ch00, ch01  # noqa: F401  (importing registers their exercises)
+    """Import every chapter's module (``ch00.py``, ``ch01.py``, ...): that registers them."""
+    import importlib
+    import pkgutil
+
+    for module in pkgutil.iter_modules(__path__):
+        if module.name.startswith("ch"):
+            importlib.import_module(f"{__name__}.{module.name}")
