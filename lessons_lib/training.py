@@ -121,13 +121,25 @@ def evaluate(model: nn.Module, data, block_size: int = 256, batch_size: int = 64
     return total / (n_windows * block_size)
 
 
-def learning_rate(step: int, steps: int, lr: float, schedule: str, warmup: int) -> float:
-    """The learning rate at ``step``: constant, or linear warm-up then cosine decay to lr/10."""
+def learning_rate(
+    step: int,
+    steps: int | None,
+    lr: float,
+    schedule: str,
+    warmup: int,
+    progress: float | None = None,
+) -> float:
+    """The learning rate at ``step``: constant, or linear warm-up then cosine decay to lr/10.
+
+    The cosine follows ``progress`` (0 to 1) when given, e.g. the share of a time budget
+    used so far; otherwise the share of ``steps`` done after the warm-up.
+    """
     if step < warmup:
         return lr * (step + 1) / warmup
     if schedule == "constant":
         return lr
-    progress = (step - warmup) / max(1, steps - warmup)
+    if progress is None:
+        progress = (step - warmup) / max(1, steps - warmup)
     return lr * (0.1 + 0.9 * 0.5 * (1.0 + math.cos(math.pi * min(progress, 1.0))))
 
 
@@ -136,7 +148,7 @@ def train(
     train_data,
     val_data,
     *,
-    steps: int = 1000,
+    steps: int | None = 1000,
     batch_size: int = 32,
     block_size: int | None = None,
     lr: float = 1e-3,
@@ -149,6 +161,7 @@ def train(
     max_seconds: float | None = None,
     seed: int = 0,
     device: str | torch.device | None = None,
+    mixed_precision: bool | None = None,
     progress: bool = True,
 ) -> History:
     """Train ``model`` with AdamW on random windows of ``train_data``; return the History.
@@ -159,18 +172,27 @@ def train(
       ``warmup`` steps of linear warm-up.
     * Evaluates every ``eval_every`` steps (default: 10 times in all) on fixed windows of both
       splits; ``max_seconds`` ends training early when the time is up.
+    * ``steps=None`` with ``max_seconds``: train for that much wall-clock time, with the
+      cosine schedule fitted to the time budget (evaluations every ``eval_every`` steps,
+      default 250).
+    * ``mixed_precision``: bfloat16 autocast; by default on for CUDA and off elsewhere.
     * Ctrl-C (the notebook's stop button) ends training cleanly: the model keeps what it has
       learned and the history so far is returned, with ``interrupted=True``.
     """
-    if steps < 1 or batch_size < 1:
+    if steps is None and max_seconds is None:
+        raise ValueError("Give steps, max_seconds, or both (steps=None trains for max_seconds).")
+    if (steps is not None and steps < 1) or batch_size < 1:
         raise ValueError(f"steps and batch_size must be >= 1, got {steps} and {batch_size}.")
     if schedule not in ("constant", "cosine"):
         raise ValueError(f"schedule must be 'constant' or 'cosine', got {schedule!r}.")
     train_data = as_token_tensor(train_data, "train_data")
     val_data = as_token_tensor(val_data, "val_data")
     block_size = block_size or getattr(model, "block_size", None) or 32
-    eval_every = eval_every or max(1, steps // 10)
+    eval_every = eval_every or (max(1, steps // 10) if steps else 250)
     device = torch.device(device) if device is not None else get_device()
+    if mixed_precision is None:
+        mixed_precision = device.type == "cuda"
+    autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=mixed_precision)
     model.to(device)
     model.train()
     optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
@@ -194,11 +216,13 @@ def train(
     try:
         record(0)
         bar.set_postfix(val_loss=f"{history.val_loss[-1]:.3f}")
-        while step < steps:
+        while steps is None or step < steps:
+            time_used = None if steps else (time.perf_counter() - start) / max_seconds
             for group in optimizer.param_groups:
-                group["lr"] = learning_rate(step, steps, lr, schedule, warmup)
+                group["lr"] = learning_rate(step, steps, lr, schedule, warmup, time_used)
             x, y = get_batch(train_data, block_size, batch_size, generator)
-            _, loss = model(x.to(device), y.to(device))
+            with autocast:
+                _, loss = model(x.to(device), y.to(device))
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             if grad_clip is not None:
@@ -220,7 +244,8 @@ def train(
             except KeyboardInterrupt:
                 pass
         print(
-            f"Training stopped at step {step} of {steps}. The model keeps what it learned; "
+            f"Training stopped at step {step} of {steps or 'a time budget'}. The model keeps "
+            "what it learned; "
             f"the history holds {len(history)} evaluations."
         )
     finally:
