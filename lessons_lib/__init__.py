@@ -9,31 +9,49 @@ imported by its full path: ``from lessons_lib.sample import top_k_filter``. (For
 reason ``import lessons_lib.softmax as S`` gives the function, not the module.)
 """
 
+from .attention import MultiHeadSelfAttention, causal_mask, scaled_dot_product_attention
+from .attention_plots import attention_explorer, plot_attention, plot_attention_heads
 from .bigram import BigramLM, bigram_probs, count_bigrams
+from .bpe import BPETokenizer
 from .char_tokenizer import CharTokenizer
 from .checkup import check_environment
 from .data import shakespeare, train_val_split
 from .env import get_device, set_seed, setup, show_source
 from .generation import generate
-from .ngram import contexts_seen, ngram_loss
+from .mlp import MLPLM, MLPConfig
+from .ngram import NGramLM, contexts_seen, ngram_loss
 from .plots import plot_probability_table, token_label
+from .reversal import AttentionOnlyConfig, AttentionOnlyLM, ReversalTask
 from .sample import sample
+from .sampling_plots import entropy
 from .softmax import log_softmax, logsumexp, softmax
 from .synthetic import MarkovLanguage, toy_language
+from .token_plots import plot_token_spans
 from .training import History, estimate_loss, evaluate, get_batch, plot_history, train
 from .widgets import interactive_figure
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "AttentionOnlyConfig",
+    "AttentionOnlyLM",
+    "BPETokenizer",
     "BigramLM",
     "CharTokenizer",
     "History",
+    "MLPConfig",
+    "MLPLM",
     "MarkovLanguage",
+    "MultiHeadSelfAttention",
+    "NGramLM",
+    "ReversalTask",
+    "attention_explorer",
     "bigram_probs",
+    "causal_mask",
     "check_environment",
     "contexts_seen",
     "count_bigrams",
+    "entropy",
     "estimate_loss",
     "evaluate",
     "generate",
@@ -43,9 +61,13 @@ __all__ = [
     "log_softmax",
     "logsumexp",
     "ngram_loss",
+    "plot_attention",
+    "plot_attention_heads",
     "plot_history",
     "plot_probability_table",
+    "plot_token_spans",
     "sample",
+    "scaled_dot_product_attention",
     "set_seed",
     "setup",
     "shakespeare",

@@ -5,6 +5,8 @@ Chapter 04 adds temperature, top-k and top-p sampling (:func:`lessons_lib.sample
 
 from __future__ import annotations
 
+import itertools
+
 import torch
 import torch.nn as nn
 
@@ -18,14 +20,15 @@ def generate(
     max_new_tokens: int,
     generator: torch.Generator | None = None,
     *,
-    temperature: float = 1.0,
+    temperature: float | torch.Tensor = 1.0,
     top_k: int | None = None,
     top_p: float | None = None,
 ) -> torch.Tensor:
     """Extend ``idx`` by ``max_new_tokens`` tokens sampled from ``model``'s predictions.
 
     ``idx`` is (B, T) (or a 1-D sequence, returned 1-D). Works for every model with
-    ``forward(idx) -> (logits, loss)``. A model with a ``block_size`` attribute sees only its
+    ``forward(idx) -> (logits, loss)``, on the device of its parameters (or buffers; a model
+    with neither gets ``idx`` where it is). A model with a ``block_size`` attribute sees only its
     last ``block_size`` tokens. Pass a ``torch.Generator`` (on the model's device) to make the
     samples repeatable.
 
@@ -33,7 +36,7 @@ def generate(
     position: ``temperature`` (0 = greedy, always the most likely token; 1 = the model's own
     probabilities), ``top_k`` (keep only the k most likely tokens) and ``top_p`` (keep the
     most likely tokens up to that probability mass). The defaults sample from the softmax of
-    the logits, unchanged.
+    the logits, unchanged. A (B,) tensor ``temperature`` gives each sequence its own.
     """
     check_sampling_options(temperature, top_k, top_p)
     if not isinstance(max_new_tokens, int) or max_new_tokens < 0:
@@ -46,7 +49,7 @@ def generate(
         raise ValueError(
             f"idx must be (B, T) with at least one token to start from, got {tuple(idx.shape)}."
         )
-    device = next(model.parameters()).device
+    device = next(itertools.chain(model.parameters(), model.buffers()), idx).device
     idx = idx.to(device)
     block_size = getattr(model, "block_size", None)
     was_training = model.training

@@ -47,7 +47,24 @@ def _is_real(value: object) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
-def _check_temperature(temperature: float, allow_zero: bool = True) -> None:
+def _check_temperature(temperature: float | torch.Tensor, allow_zero: bool = True) -> None:
+    if isinstance(temperature, torch.Tensor):
+        if (
+            not temperature.is_floating_point()
+            or not bool(torch.isfinite(temperature).all())
+            or bool((temperature < 0).any())
+        ):
+            raise ValueError(
+                "temperature must be a finite number >= 0 (0 = greedy, 1 = the model's own "
+                "probabilities, > 1 = flatter), or a float tensor of them with one per row, "
+                f"got {temperature!r}."
+            )
+        if not allow_zero and bool((temperature == 0).any()):
+            raise ValueError(
+                "apply_temperature needs every temperature > 0: dividing by 0 is undefined. "
+                "Temperature 0 means greedy decoding: use sample(logits, temperature=...)."
+            )
+        return
     if not _is_real(temperature) or math.isnan(temperature) or math.isinf(temperature):
         raise ValueError(
             f"temperature must be a finite number >= 0 (0 = greedy, 1 = the model's own "
@@ -83,7 +100,7 @@ def _check_top_p(top_p: float) -> None:
 
 
 def check_sampling_options(
-    temperature: float = 1.0, top_k: int | None = None, top_p: float | None = None
+    temperature: float | torch.Tensor = 1.0, top_k: int | None = None, top_p: float | None = None
 ) -> None:
     """Raise a clear ``ValueError`` unless the options are valid for :func:`sample`."""
     _check_temperature(temperature)
@@ -93,14 +110,27 @@ def check_sampling_options(
         _check_top_p(top_p)
 
 
-def apply_temperature(logits: torch.Tensor, temperature: float) -> torch.Tensor:
+def _per_row(temperature: torch.Tensor, logits: torch.Tensor) -> torch.Tensor:
+    """A tensor of temperatures, one per row of (..., V) ``logits``, as a (..., 1) column."""
+    if temperature.shape != logits.shape[:-1]:
+        raise ValueError(
+            f"A tensor temperature needs one value per row: shape {tuple(logits.shape[:-1])} "
+            f"for logits of shape {tuple(logits.shape)}, got {tuple(temperature.shape)}."
+        )
+    return temperature.to(device=logits.device, dtype=logits.dtype)[..., None]  # (..., 1)
+
+
+def apply_temperature(logits: torch.Tensor, temperature: float | torch.Tensor) -> torch.Tensor:
     """``logits / temperature``: T < 1 sharpens the distribution, T > 1 flattens it.
 
     Needs ``temperature > 0`` (temperature 0 is greedy decoding, handled by :func:`sample`).
     As T -> 0+ all the probability goes to the highest score; as T -> inf it spreads evenly.
+    ``temperature`` may be a tensor with one value per row (shape ``logits.shape[:-1]``).
     """
     _check_logits(logits)
     _check_temperature(temperature, allow_zero=False)
+    if isinstance(temperature, torch.Tensor):
+        return logits / _per_row(temperature, logits)  # (..., V) / (..., 1)
     if temperature == 1:
         return logits  # dividing by 1 changes nothing: skip the copy
     return logits / temperature
@@ -151,7 +181,7 @@ def top_p_filter(logits: torch.Tensor, top_p: float) -> torch.Tensor:
 @torch.no_grad()
 def sample(
     logits: torch.Tensor,
-    temperature: float = 1.0,
+    temperature: float | torch.Tensor = 1.0,
     top_k: int | None = None,
     top_p: float | None = None,
     generator: torch.Generator | None = None,
@@ -162,8 +192,10 @@ def sample(
     the ``top_k`` highest scores, keep the nucleus of mass ``top_p`` (of the distribution
     after the temperature and the top-k cut), softmax, draw. ``temperature=0`` is greedy:
     the highest score wins (the first one on a tie), no randomness and no generator used;
-    top-k and top-p cannot change that choice. Pass a seeded ``torch.Generator`` (on the
-    logits' device) to make draws repeatable.
+    top-k and top-p cannot change that choice. ``temperature`` may also be a tensor with one
+    value per row (shape ``logits.shape[:-1]``), to sample many settings in one batch; its
+    rows with temperature 0 are greedy. Pass a seeded ``torch.Generator`` (on the logits'
+    device) to make draws repeatable.
 
     >>> sample(torch.tensor([[2.0, 5.0, 1.0]]), temperature=0)
     tensor([[1]])
@@ -171,9 +203,15 @@ def sample(
     _check_logits(logits)
     check_sampling_options(temperature, top_k, top_p)
     _row_max(logits, -1, "sample")  # a clear error for a row that is all -inf, NaN or +inf
-    if temperature == 0:
+    greedy = None
+    if isinstance(temperature, torch.Tensor):
+        column = _per_row(temperature, logits)  # (..., 1)
+        greedy = column == 0  # (..., 1) rows that take the argmax
+        scores = logits / torch.where(greedy, 1.0, column)  # (..., V)
+    elif temperature == 0:
         return logits.argmax(dim=-1, keepdim=True)  # (..., 1)
-    scores = apply_temperature(logits, temperature)  # (..., V)
+    else:
+        scores = apply_temperature(logits, temperature)  # (..., V)
     if top_k is not None:
         scores = top_k_filter(scores, top_k)
     if top_p is not None:
@@ -181,4 +219,7 @@ def sample(
     probs = softmax(scores, dim=-1)  # (..., V), 0 outside the kept set
     vocab_size = probs.shape[-1]
     flat_ids = torch.multinomial(probs.reshape(-1, vocab_size), 1, generator=generator)  # (N, 1)
-    return flat_ids.reshape(*logits.shape[:-1], 1)  # (N, 1) -> (..., 1)
+    ids = flat_ids.reshape(*logits.shape[:-1], 1)  # (N, 1) -> (..., 1)
+    if greedy is not None:
+        ids = torch.where(greedy, logits.argmax(dim=-1, keepdim=True), ids)  # (..., 1)
+    return ids

@@ -10,7 +10,9 @@ import torch
 from lessons_lib import exercises as ex
 from lessons_lib.exercises import ch01
 
-NAMES = ex.names()
+ALL_NAMES = ex.names()  # every chapter's exercises
+CH00_CH01 = ["negative_log_likelihood", "next_token_pairs", "perplexity", "vocabulary"]
+NAMES = CH00_CH01  # this file tests the framework on chapters 00 and 01; others have their own
 
 
 def _stub(*args, **kwargs):
@@ -38,18 +40,18 @@ WRONG = {
 
 
 def test_names_lists_every_exercise():
-    assert NAMES == ["negative_log_likelihood", "next_token_pairs", "perplexity", "vocabulary"]
+    assert set(CH00_CH01) <= set(ALL_NAMES) and ALL_NAMES == sorted(ALL_NAMES)
     assert set(WRONG) == set(NAMES)
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", ALL_NAMES)
 def test_registered_solution_passes(name):
     passed, message = ex.run_check(name, ex.REGISTRY[name].solution)
     assert passed, message
     assert message.startswith("correct:")
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", ALL_NAMES)
 def test_stub_is_not_done_yet(name):
     passed, message = ex.run_check(name, _stub)
     assert not passed

@@ -160,3 +160,16 @@ def test_attention_weights_need_the_course_path():
     model(torch.zeros(1, 4, dtype=torch.long))
     with pytest.raises(RuntimeError, match="attention='course'"):
         model.attention_weights()
+
+
+def test_chapter_05_attention_gives_the_same_logits_and_keeps_its_weights():
+    model = tiny().eval()
+    idx = torch.randint(0, V, (2, 12))
+    fast, _ = model(idx)
+    model.set_attention("course")
+    course, _ = model(idx)
+    torch.testing.assert_close(course, fast, atol=1e-5, rtol=1e-5)
+    weights = model.attention_weights()
+    assert len(weights) == 2 and weights[0].shape == (2, 2, 12, 12)
+    torch.testing.assert_close(weights[0].sum(-1), torch.ones(2, 2, 12))
+    assert torch.all(weights[0].triu(diagonal=1) == 0)  # nothing from the future

@@ -384,3 +384,72 @@ def test_top_level_sample_is_the_function_and_the_module_is_still_importable():
     from lessons_lib.sample import top_k_filter as from_the_module
 
     assert from_the_module is top_k_filter
+
+
+def test_generate_works_for_a_model_without_parameters():
+    class Cycle(torch.nn.Module):  # no parameters, no buffers: token i -> token (i + 1) % 3
+        def forward(self, idx, targets=None):
+            return torch.nn.functional.one_hot((idx + 1) % 3, 3).float() * 50, None
+
+    out = generate(Cycle(), torch.tensor([[1]]), 4, generator=torch.Generator().manual_seed(0))
+    assert out.tolist() == [[1, 2, 0, 1, 2]]
+
+
+# ------------------------------------------------------------- one temperature per row
+
+
+def test_a_tensor_temperature_gives_each_row_its_own():
+    logits = torch.tensor([1.0, 2.0, 0.5, -1.0, 1.5])
+    batch = logits.expand(2 * N_DRAWS, -1)  # (2N, V)
+    temperature = torch.tensor([0.5, 2.0]).repeat_interleave(N_DRAWS)  # (2N,)
+    ids = sample(batch, temperature=temperature, generator=torch.Generator().manual_seed(7))
+    assert ids.shape == (2 * N_DRAWS, 1)
+    _assert_frequencies_match(ids[:N_DRAWS, 0], softmax(logits / 0.5))
+    _assert_frequencies_match(ids[N_DRAWS:, 0], softmax(logits / 2.0))
+
+
+def test_rows_with_temperature_zero_are_greedy_and_filters_still_apply_to_the_others():
+    logits = torch.randn(6, 3, 10, generator=torch.Generator().manual_seed(8))
+    temperature = torch.tensor([0.0, 1.0, 0.0]).expand(6, 3)  # (6, 3): column 0 and 2 greedy
+    ids = sample(logits, temperature=temperature, top_k=2, generator=torch.Generator())
+    argmax = logits.argmax(dim=-1, keepdim=True)  # (6, 3, 1)
+    assert torch.equal(ids[:, [0, 2]], argmax[:, [0, 2]])
+    best_two = logits[:, 1].topk(2, dim=-1).indices  # (6, 2)
+    assert bool((ids[:, 1] == best_two).any(dim=-1).all())
+
+
+def test_apply_temperature_with_a_tensor_divides_each_row():
+    logits = torch.tensor([[2.0, -4.0], [1.0, 3.0]])
+    got = apply_temperature(logits, torch.tensor([0.5, 2.0]))
+    torch.testing.assert_close(got, torch.tensor([[4.0, -8.0], [0.5, 1.5]]))
+    with pytest.raises(ValueError, match=r"every temperature > 0.*greedy"):
+        apply_temperature(logits, torch.tensor([0.0, 1.0]))
+
+
+@pytest.mark.parametrize(
+    "bad", [torch.tensor([1.0, -0.5]), torch.tensor([1.0, float("nan")]),
+            torch.tensor([INF, 1.0]), torch.tensor([1, 2])],
+)
+def test_bad_tensor_temperatures_are_rejected(bad):
+    with pytest.raises(ValueError, match=r"or a float tensor of them with one per row"):
+        sample(torch.zeros(2, 3), temperature=bad)
+
+
+def test_a_tensor_temperature_needs_one_value_per_row():
+    with pytest.raises(ValueError, match=r"one value per row: shape \(2,\).*got \(3,\)"):
+        sample(torch.zeros(2, 3), temperature=torch.ones(3))
+    with pytest.raises(ValueError, match=r"one value per row: shape \(2,\).*got \(2, 1\)"):
+        apply_temperature(torch.zeros(2, 3), torch.ones(2, 1))
+
+
+def test_generate_with_one_temperature_per_sequence():
+    model = _bigram(TABLE)
+    idx = torch.tensor([[0], [0], [2], [2]])
+    temperature = torch.tensor([0.0, 1.5, 0.0, 1.5])
+    out = generate(model, idx, 10, generator=torch.Generator().manual_seed(0),
+                   temperature=temperature)
+    assert out[0].tolist() == _repeated_argmax([0], 10)
+    assert out[2].tolist() == _repeated_argmax([2], 10)
+    assert out[1].tolist() != _repeated_argmax([0], 10)  # sampled: leaves the greedy cycle
+    with pytest.raises(ValueError, match="one value per row"):
+        generate(model, idx, 2, temperature=torch.ones(3))

@@ -1,0 +1,131 @@
+"""Tests of chapter 02's exercise checkers: model answers pass, typical mistakes get hints."""
+
+from __future__ import annotations
+
+import pytest
+
+from lessons_lib import exercises as ex
+from lessons_lib.exercises import ch02
+
+NAMES = ["count_chunk_pairs", "encode_word", "token_bytes"]
+
+
+def _stub(*args, **kwargs):
+    raise NotImplementedError
+
+
+def _unweighted(chunk_counts):
+    return ch02.count_chunk_pairs({chunk: 1 for chunk in chunk_counts})
+
+
+def _missing_last_pair(chunk_counts):
+    counts = {}
+    for chunk, freq in chunk_counts.items():
+        for i in range(len(chunk) - 2):
+            pair = (chunk[i], chunk[i + 1])
+            counts[pair] = counts.get(pair, 0) + freq
+    return counts
+
+
+def _characters_not_bytes(word, merges):
+    return list(word)
+
+
+def _reversed_merges(word, merges):
+    return ch02.encode_word(word, merges[::-1])
+
+
+def _ids_off_by_one(word, merges):
+    return [i - 1 if i >= 256 else i for i in ch02.encode_word(word, merges)]
+
+
+def _first_merge_only(word, merges):
+    ids = list(word.encode("utf-8"))
+    for i, pair in enumerate(merges):
+        for j in range(len(ids) - 1):
+            if (ids[j], ids[j + 1]) == pair:
+                return ids[:j] + [256 + i] + ids[j + 2 :]
+    return ids
+
+
+def _as_text(token_id, merges):
+    return ch02.token_bytes(token_id, merges).decode("utf-8", errors="replace")
+
+
+def _wrong_merge_index(token_id, merges):
+    if token_id < 256:
+        return bytes([token_id])
+    left, right = merges[token_id - 257]
+    return _wrong_merge_index(left, merges) + _wrong_merge_index(right, merges)
+
+
+def _only_one_level(token_id, merges):
+    if token_id < 256:
+        return bytes([token_id])
+    left, right = merges[token_id - 256]
+    return bytes([left % 256, right % 256])
+
+
+WRONG = [
+    ("count_chunk_pairs", _unweighted, "multiply each chunk's pairs by how often the chunk occurs"),
+    ("count_chunk_pairs", _missing_last_pair, "you missed the last pair of each chunk"),
+    ("count_chunk_pairs", lambda c: list(c), "return a dict mapping each pair"),
+    ("encode_word", _characters_not_bytes, "start from the UTF-8 bytes, list(word.encode"),
+    ("encode_word", _reversed_merges, "apply the merges in the order they were learned"),
+    ("encode_word", _ids_off_by_one, "merge i creates id 256 + i"),
+    ("encode_word", _first_merge_only, "a merge can apply more than once"),
+    ("token_bytes", _as_text, "return bytes, e.g. bytes([token_id])"),
+    ("token_bytes", _wrong_merge_index, "is made by merges[256 - 256]"),
+    ("token_bytes", _only_one_level, "the bytes of its two parts, joined"),
+]
+
+
+def test_chapter_two_exercises_are_registered():
+    assert set(NAMES) <= set(ex.names())
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_model_solution_passes(name):
+    passed, message = ex.run_check(name, ex.REGISTRY[name].solution)
+    assert passed and message.startswith("correct: "), message
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_unsolved_stub_says_not_done_yet(name):
+    passed, message = ex.run_check(name, _stub)
+    assert not passed and message.startswith("not done yet")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_forgotten_return_is_named(name):
+    passed, message = ex.run_check(name, lambda *args: None)
+    assert not passed and "returned None: did you forget `return`?" in message
+
+
+@pytest.mark.parametrize(("name", "answer", "hint"), WRONG, ids=lambda x: getattr(x, "__name__", x))
+def test_typical_mistakes_get_specific_hints(name, answer, hint):
+    passed, message = ex.run_check(name, answer)
+    assert not passed
+    assert hint in message, message
+    assert message.endswith(f'(Hint: ex.solution("{name}") shows one answer.)')
+
+
+def test_success_messages_show_a_worked_example():
+    assert ex.run_check("count_chunk_pairs", ch02.count_chunk_pairs)[1] == (
+        "correct: {(104, 105): 3, (104, 105, 105): 1} gives {(104, 105): 4, (105, 105): 1}"
+    )
+    assert ex.run_check("token_bytes", ch02.token_bytes)[1].endswith("the UTF-8 bytes of '子'")
+
+
+def test_model_solutions_by_hand():
+    assert ch02.count_chunk_pairs({(1, 2, 1): 2, (1, 2): 1}) == {(1, 2): 3, (2, 1): 2}
+    merges = [(97, 97), (97, 98), (256, 257)]  # the textbook example
+    assert ch02.encode_word("aaabdaaabac", merges) == [258, 100, 258, 97, 99]
+    assert ch02.token_bytes(258, merges) == b"aaab"
+    assert ch02.token_bytes(200, merges) == bytes([200])
+
+
+def test_practice_tokenizer_is_small_and_fixed():
+    tok = ch02.practice_tokenizer()
+    assert tok.vocab_size == 296
+    assert tok.encode(" cat's") == [262, 274]
