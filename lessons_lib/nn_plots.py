@@ -109,10 +109,12 @@ def plot_gradient_norms(norms: dict[str, Sequence[float]]) -> Figure:
     if not norms:
         raise ValueError("norms is empty: pass {activation name: [norm per layer, ...]}.")
     fig, ax = new_figure(figsize=(7.0, 3.6))
+    markers = "os^Dvx"  # a different marker per line, so lines that overlap stay visible
     for i, (name, values) in enumerate(norms.items()):
         values = torch.as_tensor(list(values), dtype=torch.float64)
         layers = range(1, len(values) + 1)
-        ax.semilogy(layers, values / values[-1], marker="o", color=f"C{i}", label=name)
+        ax.semilogy(layers, values / values[-1], marker=markers[i % len(markers)],
+                    fillstyle="none", color=f"C{i}", label=name)
     ax.set_xlabel("layer (1 = next to the input)")
     ax.set_ylabel("gradient size / last layer's")
     ax.set_title("Gradients on their way back to the input")

@@ -82,7 +82,8 @@ def draw_temperature(
     left.set_ylim(0, 1)
     left.set_title(
         f"T = {temperature:.3g}: entropy {h:.2f} nats"
-        + (f" (other tokens: {rest:.0%})" if len(shown) < len(logits) else "")
+        + (f" ({len(logits) - len(shown)} tokens not shown: {rest:.0%})"
+           if len(shown) < len(logits) else "")
     )
     left.set_xlabel("next token")
 

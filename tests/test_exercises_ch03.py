@@ -36,7 +36,7 @@ def test_stub_is_not_done_yet_and_none_is_named(name):
 MISTAKES = [
     # weight_shapes
     ("weight_shapes", lambda sizes: [(b, a) for a, b in zip(sizes[:-1], sizes[1:], strict=True)],
-     "that is nn.Linear's storage [output_dim, input_dim]"),
+     "that is nn.Linear's storage [output_dim, input_dim]; this course's convention"),
     ("weight_shapes", lambda sizes: [(a, b) for a, b in zip(sizes, sizes[1:] + [1], strict=True)],
      "(one between each pair of neighbouring layers)"),
     ("weight_shapes", lambda sizes: [(a, a) for a in sizes[:-1]], "expected [(2, 3)]"),

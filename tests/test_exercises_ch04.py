@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import math
 
 import pytest
@@ -27,6 +28,17 @@ def _naive_softmax(x):
 def _global_max_softmax(x):
     shifted = x - x.max()  # one max for the whole tensor: rows far below it underflow
     return shifted.exp() / shifted.exp().sum(dim=-1, keepdim=True)
+
+
+def _no_keepdim_softmax(x):
+    shifted = x - x.max(dim=-1).values  # (3,) against (3, 5): broadcasts along the wrong dim
+    return shifted.exp() / shifted.exp().sum(dim=-1, keepdim=True)
+
+
+def _global_max_cross_entropy(logits, targets):
+    m = logits.max()  # one max for the whole batch: a row far below it underflows to 0
+    log_probs = logits - (m + (logits - m).exp().sum(dim=-1, keepdim=True).log())
+    return -log_probs[torch.arange(len(targets)), targets].mean()
 
 
 def _sum_everything_softmax(x):
@@ -71,11 +83,13 @@ WRONG = [
     ("stable_softmax", lambda x: x.softmax(dim=-1), "write softmax yourself"),
     ("stable_softmax", lambda x: F.softmax(x, dim=-1), "write softmax yourself"),
     ("stable_softmax", lambda x: x.exp(), "must sum to 1"),
+    ("stable_softmax", _no_keepdim_softmax, "keepdim=True"),
     ("cross_entropy_from_logits", _ce(lambda z: z.softmax(-1).log()), "softmax(...).log()"),
     ("cross_entropy_from_logits", _ce(lambda z: z.log_softmax(-1), sign=1.0), "*negative*"),
     ("cross_entropy_from_logits", _ce(lambda z: z.log_softmax(-1), "sum"), "the sum: take the"),
     ("cross_entropy_from_logits", lambda z, t: F.cross_entropy(z, t), "compute it yourself"),
     ("cross_entropy_from_logits", _ce(lambda z: z.log_softmax(0)), "average -log softmax"),
+    ("cross_entropy_from_logits", _global_max_cross_entropy, "each row's own max"),
     ("top_k_filter", _cut_with(0.0), "not 0 (exp(0) = 1 is not probability 0)"),
     ("top_k_filter", _cut_with(-INF, torch.le), "kept 1 token, not 2: check for an off-by-one"),
     ("top_k_filter", _cut_with(-INF, k_shift=1), "kept 3 tokens, not 2"),
@@ -116,6 +130,16 @@ def test_a_wrong_answer_gets_a_specific_hint(name, answer, words):
     assert not passed
     assert words in message, message
     assert message.endswith(f'(Hint: ex.solution("{name}") shows one answer.)')
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_model_solution_runs_where_only_torch_is_imported(name):
+    """A learner pastes the shown solution into the notebook: it must not need this module."""
+    source = inspect.getsource(ex.REGISTRY[name].solution)
+    namespace = {"torch": torch}
+    exec(source, namespace)  # the notebook imports torch, nothing from exercises.ch04
+    passed, message = ex.run_check(name, namespace[name])
+    assert passed, message
 
 
 def test_forbidden_builtins_are_restored_after_a_check():

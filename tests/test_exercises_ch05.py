@@ -43,6 +43,8 @@ WRONG = [
     ("apply_causal_mask", _mask_with(fill=0.0), "masked scores must be float('-inf')"),
     ("apply_causal_mask", _mask_with(diagonal=0), "you masked the diagonal"),
     ("apply_causal_mask", _mask_with(lower=True), "you masked the past"),
+    ("apply_causal_mask", _mask_with(lower=True, diagonal=0), "you masked the past"),
+    ("apply_causal_mask", _mask_with(fill=-1e9), "a large negative number"),
     ("apply_causal_mask", _in_place, "your function changed its input"),
     ("apply_causal_mask", lambda s: s, "entries with column > row must be -inf"),
     ("reversal_source", lambda p, n: p - n, "would copy the letters in order"),

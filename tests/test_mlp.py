@@ -58,6 +58,11 @@ def test_small_preset_has_the_parameters_the_chapter_states():
     assert model.num_parameters() == embedding + hidden + output == 53_788
 
 
+def test_wide_preset_is_about_the_size_its_comment_states():
+    model = MLPLM(MLPConfig.preset("wide", vocab_size=76))
+    assert 350_000 < model.num_parameters() < 450_000
+
+
 @pytest.mark.parametrize(
     ("field", "bad"),
     [("vocab_size", 0), ("block_size", -1), ("n_embd", 2.5), ("n_hidden", "8"), ("n_layer", 0),

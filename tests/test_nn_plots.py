@@ -98,6 +98,12 @@ def test_plot_gradient_norms_is_relative_to_the_last_layer():
         nn_plots.plot_gradient_norms({})
 
 
+def test_plot_gradient_norms_gives_each_line_its_own_marker():
+    fig = nn_plots.plot_gradient_norms({name: [1.0, 2.0] for name in ACTIVATIONS})
+    markers = [line.get_marker() for line in fig.axes[0].get_lines()]
+    assert len(markers) == len(ACTIVATIONS) == len(set(markers))
+
+
 @pytest.mark.parametrize("activation", list(ACTIVATIONS))
 def test_draw_activation_three_panels(activation):
     fig = nn_plots.draw_activation(activation, hidden_units=4)

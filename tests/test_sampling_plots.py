@@ -87,8 +87,10 @@ def test_entropy_curve_rises_from_near_zero_to_near_ln_v():
 def test_all_bars_shown_when_the_vocabulary_is_small():
     fig = draw_temperature(LOGITS[:3], LABELS[:3], 1.0)
     assert len(fig.axes[0].patches) == 3
-    assert "other tokens" not in fig.axes[0].get_title()
-    assert "other tokens: " in draw_temperature(LOGITS, LABELS, 1.0, max_bars=3).axes[0].get_title()
+    assert "not shown" not in fig.axes[0].get_title()
+    title = draw_temperature(LOGITS, LABELS, 1.0, max_bars=3).axes[0].get_title()
+    rest = 1 - softmax(LOGITS).sort(descending=True).values[:3].sum().item()
+    assert f"(7 tokens not shown: {rest:.0%})" in title  # 10 tokens, 3 bars
 
 
 def test_special_tokens_get_visible_labels():

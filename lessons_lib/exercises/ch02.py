@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 
-from ..bpe import BPETokenizer
+from ..bpe import BPETokenizer, merge_pair
 from . import exercise
 
 # A small text to train the checkers' tokenizer on: English, a contraction, and Chinese.
@@ -68,6 +68,15 @@ def _bytes_with_offset(
     return None if None in parts else parts[0] + parts[1]
 
 
+def _encode_from(word: str, merges: list[tuple[int, int]], first_id: int) -> list[int]:
+    """encode_word where merge ``i`` creates id ``first_id + i``: 256 is right, 255 and 257
+    are common slips, which the checker recognises."""
+    ids = list(word.encode("utf-8"))
+    for i, pair in enumerate(merges):
+        ids = merge_pair(ids, tuple(pair), first_id + i)
+    return ids
+
+
 def _as_pair_counts(got) -> dict[tuple[int, int], int]:
     assert got is not None, "your function returned None: did you forget `return`?"
     assert hasattr(got, "items"), (
@@ -89,6 +98,16 @@ def check_count_chunk_pairs(answer) -> str:
     for chunk_counts in cases:
         want = count_chunk_pairs(chunk_counts)
         got = _as_pair_counts(answer(dict(chunk_counts)))
+        once_per_chunk: dict[tuple[int, int], int] = {}
+        for chunk, freq in chunk_counts.items():
+            for pair in set(zip(chunk, chunk[1:], strict=False)):
+                once_per_chunk[pair] = once_per_chunk.get(pair, 0) + freq
+        if got == once_per_chunk and got != want:
+            raise AssertionError(
+                f"for {chunk_counts} you counted a pair once per chunk: a pair that occurs "
+                "twice inside one chunk (7, 7 in the chunk 7, 7, 7) counts twice, each time "
+                "times the chunk's frequency"
+            )
         unweighted = count_chunk_pairs({chunk: 1 for chunk in chunk_counts})
         if got == unweighted and got != want:
             raise AssertionError(
@@ -126,16 +145,25 @@ def check_encode_word(answer) -> str:
             raise AssertionError(
                 f"{word!r}: apply the merges in the order they were learned (merges[0] first)"
             )
-        if got == [i - 1 if i >= 256 else i for i in want] and got != want:
-            raise AssertionError(f"{word!r}: merge i creates id 256 + i (the first is 256)")
+        slips = [_encode_from(word, merges, first) for first in (255, 257)]
+        if got != want and (got in slips or got == [i - 1 if i >= 256 else i for i in want]):
+            raise AssertionError(
+                f"{word!r}: merge i creates id 256 + i (merges[0] makes 256, merges[1] 257, ...)"
+            )
+        if any(not 0 <= i < 256 + len(merges) for i in got):
+            raise AssertionError(
+                f"encode_word({word!r}, merges) returned {got}, but with {len(merges)} merges "
+                f"the ids go from 0 to {255 + len(merges)}: start from the UTF-8 bytes, "
+                "list(word.encode('utf-8')), not from ord() of each character"
+            )
         assert got == want, (
             f"encode_word({word!r}, merges) should be {want}, got {got}. Replay every merge "
-            "in order over the whole list of ids (a merge can apply more than once)."
+            "in order over the whole list of ids (a merge can apply more than once). The "
+            "check's merges: lessons_lib.exercises.ch02.practice_tokenizer().merges"
         )
     ids = tok.encode(" cat's")
     pieces = " + ".join(repr(piece) for piece in tok.token_strings(ids))
     return f'correct: " cat\'s" becomes {ids} = {pieces}'
-
 
 
 @exercise("token_bytes", solution=token_bytes)
@@ -144,7 +172,22 @@ def check_token_bytes(answer) -> str:
     merges = list(tok.merges)
     for token_id in [97, 0, 255, 256, 257, len(tok.vocab) - 1, *range(260, len(tok.vocab), 7)]:
         want = tok.vocab[token_id]
-        got = answer(token_id, list(merges))
+        try:
+            got = answer(token_id, list(merges))
+        except IndexError as err:
+            raise AssertionError(
+                f"token_bytes({token_id}, merges) raised IndexError ({err}): merges has "
+                f"{len(merges)} entries, and id 256 + i is made by merges[i], so look up "
+                "merges[token_id - 256]"
+            ) from None
+        except ValueError as err:
+            if token_id < 256 or "range(0, 256)" not in str(err):
+                raise
+            raise AssertionError(
+                f"token_bytes({token_id}, merges) raised ValueError ({err}): an id from 256 "
+                "on is not a byte but a merge: join the bytes of the two ids in "
+                "merges[token_id - 256]"
+            ) from None
         assert got is not None, "your function returned None: did you forget `return`?"
         if isinstance(got, str):
             raise AssertionError(

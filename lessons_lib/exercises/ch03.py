@@ -53,7 +53,7 @@ def check_weight_shapes(answer) -> str:
         if got == [(b, a) for a, b in want] and got != want:
             raise AssertionError(
                 f"for {sizes} you returned {got}: that is nn.Linear's storage [output_dim, "
-                "input_dim]; the seed's convention is [input_dim, output_dim], so x @ W works"
+                "input_dim]; this course's convention is [input_dim, output_dim], so x @ W works"
             )
         assert got == want, f"for layer sizes {sizes} expected {want}, got {got}"
     return "correct: [784, 128, 64, 10] needs weights " + str(weight_shapes([784, 128, 64, 10]))

@@ -31,7 +31,7 @@ def cross_entropy_from_logits(logits: torch.Tensor, targets: torch.Tensor) -> to
 def top_k_filter(logits: torch.Tensor, k: int) -> torch.Tensor:
     """A copy of ``logits`` (..., V) where all but the ``k`` highest scores of each row are -inf."""
     kth_highest = logits.topk(k, dim=-1).values[..., -1:]  # (..., 1)
-    return logits.masked_fill(logits < kth_highest, -INF)
+    return logits.masked_fill(logits < kth_highest, float("-inf"))
 
 
 @contextlib.contextmanager
@@ -94,7 +94,16 @@ def check_stable_softmax(answer) -> str:
             f"{[round(v, 3) for v in want.tolist()]}, got {[round(v, 3) for v in got.tolist()]}"
         )
         rows = torch.randn(3, 5, generator=g)
-        got = _returned(answer(rows.clone()), rows, "probabilities")
+        try:
+            got = _returned(answer(rows.clone()), rows, "probabilities")
+        except RuntimeError as err:
+            if "must match the size" not in str(err):
+                raise
+            raise AssertionError(
+                f"for a (3, 5) tensor your code raised RuntimeError: {err}. Each row's max must "
+                "stay a column you can subtract: x.max(dim=-1, keepdim=True).values has shape "
+                "(3, 1); without keepdim=True it is (3,) and lines up with the wrong dimension"
+            ) from None
         sums = got.sum(dim=-1)
         assert torch.allclose(sums, torch.ones(3, dtype=sums.dtype), atol=1e-5), (
             f"each row must sum to 1 (softmax over the last dimension), your rows sum to "
@@ -159,6 +168,13 @@ def check_cross_entropy(answer) -> str:
         targets = torch.tensor([1, 0])
         want = cross_entropy_from_logits(logits, targets)  # (1000 + 200) / 2 = 600
         got = _returned(answer(logits.clone(), targets.clone()), want, "a single number")
+        if got.item() == -INF or math.isnan(got.item()):
+            raise AssertionError(
+                f"for the logits [[1000, 0, -1000], [0, 200, 0]] you return {got.item()}: a "
+                "row's log-sum-exp came out as -inf, because every exp in that row underflowed "
+                "to 0. Subtract each row's own max (logits.max(dim=-1, keepdim=True).values), "
+                "not one max for the whole batch"
+            )
         assert math.isfinite(got.item()), (
             f"for huge logits you return {got.item()}: softmax(...).log() rounds a tiny "
             "probability to 0 and log(0) = -inf. Use log-softmax: "

@@ -80,12 +80,21 @@ def check_apply_causal_mask(answer) -> str:
                 "the future holds 0, but softmax gives a score of 0 the weight e^0 > 0: "
                 "masked scores must be float('-inf')"
             )
+        if T > 1 and not bool(torch.isneginf(got[future]).any()) and bool(
+            torch.isneginf(got[future.T]).all()
+        ):
+            raise AssertionError(
+                "you masked the past (below the diagonal) and kept the future: the future is "
+                "above the diagonal, where the key's column j is greater than the query's row i "
+                "(torch.triu(..., diagonal=1), not tril)"
+            )
         if T > 1 and bool(torch.isneginf(got.diagonal()).all()):
             raise AssertionError("you masked the diagonal: a query may attend to itself")
-        if T > 1 and bool(torch.isneginf(got[future.T]).all()):
+        if T > 1 and bool((got[future] < -1e4).all()) and not torch.isneginf(got[future]).all():
             raise AssertionError(
-                "you masked the past (below the diagonal): the future is above it, where "
-                "the key's column j is greater than the query's row i"
+                f"the future holds {got[future].max().item():.3g}, a large negative number. "
+                "That often works (its exp underflows to 0), but the exercise, like the masks "
+                "in this chapter, asks for exactly float('-inf'), whose weight is 0 by definition"
             )
         assert torch.equal(got, want), (
             f"for a {T}x{T} score matrix, entries with column > row must be -inf and the "
