@@ -2,10 +2,14 @@
 
     python -m lessons_lib.bench bpe                     # our BPE vs Hugging Face tokenizers
     python -m lessons_lib.bench bpe --chars 20000 --vocab-size 300 --repeats 1   # quick
+    python -m lessons_lib.bench gpt --seconds 180       # chapter 06's GPT, trained for 180 s
 
 ``bpe`` trains our byte-level BPE and Hugging Face's on the same Shakespeare text and vocab
 size, prints both training times and their ratio, and the tokens per byte of both on held-out
-text (the validation split). Each command is a subcommand, so later chapters add their own.
+text (the validation split). ``gpt`` trains chapter 06's CPU configuration on the
+character-level Shakespeare corpus for a wall-clock budget (the learning-rate schedule fitted
+to it) and ends with the line ``val_loss=<nats per char> tokens_per_s=<n> seconds=<n>``, the
+validation loss measured on the whole validation split. Each command is a subcommand.
 """
 
 from __future__ import annotations
@@ -44,17 +48,19 @@ class BPEBenchmark:
         return self.ours_seconds / self.hf_seconds
 
     def report(self) -> str:
-        return "\n".join([
-            f"BPE training on {self.train_chars:,} characters of Shakespeare to vocab "
-            f"{self.vocab_size} (best of the repeats):",
-            f"  ours, plain Python:       {self.ours_seconds:7.3f} s",
-            f"  Hugging Face tokenizers:  {self.hf_seconds:7.3f} s",
-            f"  time ratio ours / HF:     {self.ratio:7.2f}",
-            f"held-out text ({self.heldout_bytes:,} bytes of the validation split):",
-            f"  tokens per byte, ours:    {self.ours_tokens_per_byte:.4f}",
-            f"  tokens per byte, HF:      {self.hf_tokens_per_byte:.4f}",
-            f"merges learned by both:     {self.merges_in_common} of {self.num_merges}",
-        ])
+        return "\n".join(
+            [
+                f"BPE training on {self.train_chars:,} characters of Shakespeare to vocab "
+                f"{self.vocab_size} (best of the repeats):",
+                f"  ours, plain Python:       {self.ours_seconds:7.3f} s",
+                f"  Hugging Face tokenizers:  {self.hf_seconds:7.3f} s",
+                f"  time ratio ours / HF:     {self.ratio:7.2f}",
+                f"held-out text ({self.heldout_bytes:,} bytes of the validation split):",
+                f"  tokens per byte, ours:    {self.ours_tokens_per_byte:.4f}",
+                f"  tokens per byte, HF:      {self.hf_tokens_per_byte:.4f}",
+                f"merges learned by both:     {self.merges_in_common} of {self.num_merges}",
+            ]
+        )
 
 
 def best_time(function: Callable[[], Result], repeats: int) -> tuple[float, Result]:
@@ -92,6 +98,28 @@ def bench_bpe(
     )
 
 
+def bench_gpt(seconds: float, preset: str = "cpu", val_tokens: int | None = None) -> str:
+    """Train chapter 06's GPT for ``seconds``; the report ends with the line
+    ``val_loss=... tokens_per_s=... seconds=...``."""
+    from .gpt import GPTConfig
+    from .pretrain import BENCH_RECIPE, shakespeare_data, train_for
+    from .training import evaluate
+
+    tokenizer, train_ids, val_ids = shakespeare_data()
+    config = GPTConfig.preset(preset, vocab_size=tokenizer.vocab_size)
+    val_ids = val_ids[:val_tokens]
+    model, history, speed = train_for(
+        config, seconds, train_ids, val_ids, progress=False, **BENCH_RECIPE
+    )
+    val_loss = evaluate(model, val_ids, block_size=min(config.block_size, len(val_ids) - 1))
+    return (
+        f"GPT preset {preset!r}: {sum(p.numel() for p in model.parameters()):,} parameters, "
+        f"{history.steps[-1]:,} steps of {BENCH_RECIPE['batch_size']} x {config.block_size} "
+        f"tokens\nvalidation loss over {len(val_ids):,} characters\n"
+        f"val_loss={val_loss:.4f} tokens_per_s={speed:.0f} seconds={history.seconds[-1]:.0f}"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m lessons_lib.bench",
@@ -100,24 +128,55 @@ def main(argv: list[str] | None = None) -> int:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     bpe = commands.add_parser("bpe", help="our byte-level BPE vs Hugging Face tokenizers")
-    bpe.add_argument("--chars", type=int, default=300_000,
-                     help="characters of the training split to train on (default 300,000)")
+    bpe.add_argument(
+        "--chars",
+        type=int,
+        default=300_000,
+        help="characters of the training split to train on (default 300,000)",
+    )
     bpe.add_argument("--vocab-size", type=int, default=512, help="default 512")
-    bpe.add_argument("--heldout-chars", type=int, default=None,
-                     help="characters of the validation split to measure on (default: all)")
-    bpe.add_argument("--repeats", type=int, default=3,
-                     help="time each training this many times and keep the best (default 3)")
+    bpe.add_argument(
+        "--heldout-chars",
+        type=int,
+        default=None,
+        help="characters of the validation split to measure on (default: all)",
+    )
+    bpe.add_argument(
+        "--repeats",
+        type=int,
+        default=3,
+        help="time each training this many times and keep the best (default 3)",
+    )
+    gpt = commands.add_parser("gpt", help="train chapter 06's GPT for a time budget")
+    gpt.add_argument("--seconds", type=float, default=180.0, help="training time (default 180)")
+    gpt.add_argument("--preset", default="cpu", help="GPTConfig preset (default: cpu)")
+    gpt.add_argument(
+        "--val-tokens",
+        type=int,
+        default=None,
+        help="measure on the first N validation tokens (default: all of them)",
+    )
     args = parser.parse_args(argv)
+
+    if args.command == "gpt":
+        if args.seconds <= 0 or (args.val_tokens is not None and args.val_tokens < 2):
+            parser.error("--seconds must be positive and --val-tokens at least 2")
+        print(bench_gpt(args.seconds, args.preset, args.val_tokens))
 
     if args.command == "bpe":
         if args.chars < 1 or args.repeats < 1 or (args.heldout_chars or 1) < 1:
             parser.error("--chars, --heldout-chars and --repeats must be positive")
         if args.vocab_size < 256:
-            parser.error(f"--vocab-size must be at least 256 (one id per byte), got "
-                         f"{args.vocab_size}")
+            parser.error(
+                f"--vocab-size must be at least 256 (one id per byte), got {args.vocab_size}"
+            )
         train_text, heldout_text = train_val_split(shakespeare(), 0.9)
-        result = bench_bpe(train_text[: args.chars], heldout_text[: args.heldout_chars],
-                           args.vocab_size, args.repeats)
+        result = bench_bpe(
+            train_text[: args.chars],
+            heldout_text[: args.heldout_chars],
+            args.vocab_size,
+            args.repeats,
+        )
         print(result.report())
     return 0
 
