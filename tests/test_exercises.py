@@ -68,7 +68,7 @@ def test_wrong_answer_fails_with_a_helpful_message(name):
     assert message.endswith(f'(Hint: ex.solution("{name}") shows one answer.)')
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", ALL_NAMES)
 def test_forgotten_return_is_named(name):
     passed, message = ex.run_check(name, lambda *args, **kwargs: None)
     assert not passed

@@ -11,10 +11,6 @@ from lessons_lib.exercises import ch02
 NAMES = ["count_chunk_pairs", "encode_word", "token_bytes"]
 
 
-def _stub(*args, **kwargs):
-    raise NotImplementedError
-
-
 def _unweighted(chunk_counts):
     return ch02.count_chunk_pairs({chunk: 1 for chunk in chunk_counts})
 
@@ -125,24 +121,6 @@ WRONG = [
 
 def test_chapter_two_exercises_are_registered():
     assert set(NAMES) <= set(ex.names())
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_model_solution_passes(name):
-    passed, message = ex.run_check(name, ex.REGISTRY[name].solution)
-    assert passed and message.startswith("correct: "), message
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_unsolved_stub_says_not_done_yet(name):
-    passed, message = ex.run_check(name, _stub)
-    assert not passed and message.startswith("not done yet")
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_forgotten_return_is_named(name):
-    passed, message = ex.run_check(name, lambda *args: None)
-    assert not passed and "returned None: did you forget `return`?" in message
 
 
 @pytest.mark.parametrize(("name", "answer", "hint"), WRONG, ids=lambda x: getattr(x, "__name__", x))

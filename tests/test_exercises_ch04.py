@@ -123,8 +123,9 @@ def test_a_forgotten_return_is_named(name):
     assert not passed and "returned None: did you forget `return`?" in message
 
 
-@pytest.mark.parametrize(("name", "answer", "words"), WRONG,
-                         ids=[f"{name}-{i}" for i, (name, _, _) in enumerate(WRONG)])
+@pytest.mark.parametrize(
+    ("name", "answer", "words"), WRONG, ids=[f"{name}-{i}" for i, (name, _, _) in enumerate(WRONG)]
+)
 def test_a_wrong_answer_gets_a_specific_hint(name, answer, words):
     passed, message = ex.run_check(name, answer)
     assert not passed
