@@ -14,10 +14,12 @@ from .attention_plots import attention_explorer, plot_attention, plot_attention_
 from .bigram import BigramLM, bigram_probs, count_bigrams
 from .bpe import BPETokenizer
 from .char_tokenizer import CharTokenizer
+from .checkpoint import load_pretrained
 from .checkup import check_environment
 from .data import shakespeare, train_val_split
 from .env import get_device, set_seed, setup, show_source
 from .generation import generate
+from .gpt import GPT, GPTConfig, parameter_counts
 from .mlp import MLPLM, MLPConfig
 from .ngram import NGramLM, contexts_seen, ngram_loss
 from .plots import plot_probability_table, token_label
@@ -26,8 +28,10 @@ from .sample import sample
 from .sampling_plots import entropy
 from .softmax import log_softmax, logsumexp, softmax
 from .synthetic import MarkovLanguage, toy_language
+from .text_view import SideBySide
 from .token_plots import plot_token_spans
-from .training import History, estimate_loss, evaluate, get_batch, plot_history, train
+from .trainer import Trainer, train
+from .training import History, estimate_loss, evaluate, get_batch, plot_history
 from .widgets import interactive_figure
 
 __version__ = "0.1.0"
@@ -38,6 +42,8 @@ __all__ = [
     "BPETokenizer",
     "BigramLM",
     "CharTokenizer",
+    "GPT",
+    "GPTConfig",
     "History",
     "MLPConfig",
     "MLPLM",
@@ -45,6 +51,8 @@ __all__ = [
     "MultiHeadSelfAttention",
     "NGramLM",
     "ReversalTask",
+    "SideBySide",
+    "Trainer",
     "attention_explorer",
     "bigram_probs",
     "causal_mask",
@@ -58,9 +66,11 @@ __all__ = [
     "get_batch",
     "get_device",
     "interactive_figure",
+    "load_pretrained",
     "log_softmax",
     "logsumexp",
     "ngram_loss",
+    "parameter_counts",
     "plot_attention",
     "plot_attention_heads",
     "plot_history",

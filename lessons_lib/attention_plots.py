@@ -134,7 +134,7 @@ def plot_attention_heads(
         raise ValueError(f"Got {len(titles)} titles for {H} heads.")
     ncols = min(H, 4) if ncols is None else ncols
     nrows = -(-H // ncols)  # ceiling division
-    panel = 0.75 + 0.2 * max(T_q, T_k)
+    panel = min(0.75 + 0.2 * max(T_q, T_k), 5.0)  # inches; long texts get smaller cells
     fig, axes = new_figure(nrows, ncols, figsize=(panel * ncols + 1.0, panel * nrows + 0.4))
     axes = [axes] if H == 1 and ncols == 1 else list(getattr(axes, "flat", axes))
     vmax = _vmax(weights)

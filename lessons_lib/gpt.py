@@ -190,6 +190,41 @@ class GPT(nn.Module):
             block.attn.last_weights = None
 
 
+def torch_reference_block(block: Block) -> nn.TransformerEncoderLayer:
+    """PyTorch's own pre-norm transformer layer holding a copy of ``block``'s weights.
+
+    With the causal mask it must compute what ``block`` computes: the chapter's check of the
+    block against a reference implementation.
+    """
+    C = block.norm1.normalized_shape[0]
+    layer = nn.TransformerEncoderLayer(
+        d_model=C,
+        nhead=block.attn.n_head,
+        dim_feedforward=block.ffn.up.out_features,
+        dropout=0.0,
+        activation="gelu",
+        batch_first=True,
+        norm_first=True,
+        bias=block.norm1.bias is not None,
+    )
+    pairs = {  # PyTorch's name: ours
+        "self_attn.in_proj_weight": block.attn.qkv.weight,  # q, k, v stacked: (3C, C)
+        "self_attn.in_proj_bias": block.attn.qkv.bias,
+        "self_attn.out_proj.weight": block.attn.proj.weight,
+        "self_attn.out_proj.bias": block.attn.proj.bias,
+        "linear1.weight": block.ffn.up.weight,
+        "linear1.bias": block.ffn.up.bias,
+        "linear2.weight": block.ffn.down.weight,
+        "linear2.bias": block.ffn.down.bias,
+        "norm1.weight": block.norm1.weight,
+        "norm1.bias": block.norm1.bias,
+        "norm2.weight": block.norm2.weight,
+        "norm2.bias": block.norm2.bias,
+    }
+    layer.load_state_dict({k: v.detach().clone() for k, v in pairs.items() if v is not None})
+    return layer.eval()
+
+
 def parameter_counts(model: GPT) -> dict[str, int]:
     """How many parameters each part of the model has; the values sum to the model's total.
 

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 import lessons_lib as L
-from lessons_lib.gpt import GPT, PRESETS, GPTConfig, parameter_counts
+from lessons_lib.gpt import GPT, PRESETS, GPTConfig, parameter_counts, torch_reference_block
 
 V = 11
 
@@ -173,3 +173,32 @@ def test_chapter_05_attention_gives_the_same_logits_and_keeps_its_weights():
     assert len(weights) == 2 and weights[0].shape == (2, 2, 12, 12)
     torch.testing.assert_close(weights[0].sum(-1), torch.ones(2, 2, 12))
     assert torch.all(weights[0].triu(diagonal=1) == 0)  # nothing from the future
+
+
+@pytest.mark.parametrize("bias", [True, False])
+def test_a_block_matches_pytorchs_pre_norm_transformer_layer(bias):
+    model = tiny(bias=bias, n_embd=48, n_head=3).eval()
+    with torch.no_grad():  # random norms and biases, so that every weight matters
+        for name, p in model.named_parameters():
+            if "norm" in name or name.endswith("bias"):
+                p.normal_()
+    block = model.blocks[0]
+    reference = torch_reference_block(block)
+    x = torch.randn(2, 9, 48)
+    mask = torch.nn.Transformer.generate_square_subsequent_mask(9)
+    with torch.no_grad():
+        ours, theirs = block(x), reference(x, src_mask=mask, is_causal=True)
+    torch.testing.assert_close(ours, theirs, atol=2e-5, rtol=1e-5)
+    with torch.no_grad():  # the check can fail: without the mask the future leaks in
+        assert (block(x) - reference(x)).abs().max() > 1e-3
+
+
+def test_side_by_side_shows_texts_in_columns():
+    view = L.SideBySide({"a": "ab\ncd", "b <i>": "xyz"}, width=4)
+    assert repr(view).split("\n") == ["a    | b <i>", "-----+-----", "ab   | xyz", "cd   |"]
+    html = view._repr_html_()
+    assert "b &lt;i&gt;" in html and html.count("<pre") == 2
+    with pytest.raises(TypeError, match="Column 'a' must be a str"):
+        L.SideBySide({"a": [1, 2]})
+    with pytest.raises(ValueError, match="at least one column"):
+        L.SideBySide({})

@@ -8,8 +8,8 @@ import torch
 
 from lessons_lib import bench
 from lessons_lib.char_tokenizer import CharTokenizer
+from lessons_lib.checkpoint import load_pretrained, save_checkpoint
 from lessons_lib.gpt import GPT, GPTConfig
-from lessons_lib.pretrain import load_pretrained, save_checkpoint
 
 
 def test_bench_gpt_ends_with_the_promised_line(capsys):
@@ -58,3 +58,30 @@ def test_a_damaged_checkpoint_is_refused(saved):
 def test_a_missing_checkpoint_says_how_to_make_one(tmp_path):
     with pytest.raises(FileNotFoundError, match="python -m lessons_lib.pretrain"):
         load_pretrained(tmp_path / "nothing")
+
+
+# --- the checkpoint that ships with the package ------------------------------------------------
+
+
+def test_the_shipped_checkpoint_is_small_checked_and_good():
+    from lessons_lib.checkpoint import CHECKPOINT, checkpoint_facts
+    from lessons_lib.pretrain import PRETRAIN_CONFIG
+
+    weights = CHECKPOINT.with_suffix(".safetensors")
+    assert weights.stat().st_size <= 10_000_000, "the issue allows at most 10 MB"
+    facts = checkpoint_facts()
+    assert facts["val_loss"] <= 1.55 and facts["train_seconds"] <= 30 * 60
+    model, tokenizer = load_pretrained()  # checks the SHA-256
+    assert {k: facts["config"][k] for k in PRETRAIN_CONFIG} == PRETRAIN_CONFIG
+    assert tokenizer.vocab_size == model.config.vocab_size == 76
+
+
+def test_the_shipped_checkpoint_predicts_unseen_shakespeare():
+    from lessons_lib.pretrain import shakespeare_data
+    from lessons_lib.training import evaluate
+
+    model, _ = load_pretrained()
+    _, _, val_ids = shakespeare_data()
+    # 20,000 characters of validation text the model never trained on: far below ln 76 = 4.33
+    loss = evaluate(model, val_ids[:20_000], block_size=model.config.block_size)
+    assert loss < 1.7, loss

@@ -12,7 +12,16 @@ import pytest
 import torch
 from matplotlib.figure import Figure
 
-from lessons_lib import BigramLM, History, estimate_loss, evaluate, get_batch, plot_history, train
+from lessons_lib import (
+    BigramLM,
+    History,
+    Trainer,
+    estimate_loss,
+    evaluate,
+    get_batch,
+    plot_history,
+    train,
+)
 from lessons_lib.training import as_token_tensor, learning_rate
 
 V = 5
@@ -311,6 +320,62 @@ def test_ctrl_c_during_an_evaluation_keeps_the_history_consistent(capsys):
     n = len(history.steps)
     assert len(history.train_loss) == len(history.val_loss) == len(history.seconds) == n
     assert isinstance(plot_history(history), Figure)
+
+
+# --- Trainer: training that goes on across notebook cells --------------------------------------
+
+
+def test_trainer_runs_in_pieces_like_one_train_call():
+    whole, pieces = BigramLM(V), BigramLM(V)
+    options = dict(steps=20, lr=0.05, schedule="cosine", warmup=3, eval_every=5, seed=4, **FAST)
+    one = train(whole, TRAIN, VAL, **options)
+    trainer = Trainer(pieces, TRAIN, VAL, **options)
+    first = trainer.run(7)
+    assert first.steps == [0, 5, 7] and trainer.step == 7 and not trainer.done
+    second = trainer.run()  # the rest of the plan
+    assert second is first  # one history, growing
+    assert second.steps == [0, 5, 7, 10, 15, 20] and trainer.done
+    assert one.steps == [0, 5, 10, 15, 20]
+    # the same batches and the same schedule: the same weights, bit for bit
+    assert torch.equal(whole.logits_table.weight, pieces.logits_table.weight)
+    assert [second.val_loss[i] for i in (0, 1, 3, 4, 5)] == one.val_loss
+
+
+def test_trainer_stops_at_the_end_of_its_plan(capsys):
+    trainer = Trainer(BigramLM(V), TRAIN, VAL, steps=6, eval_every=3, **FAST)
+    assert trainer.run(100).steps == [0, 3, 6]
+    assert trainer.run(5).steps == [0, 3, 6]  # nothing more to do
+    assert "done its whole plan (6 steps)" in capsys.readouterr().out
+    with pytest.raises(ValueError, match="steps must be >= 1, got 0"):
+        trainer.run(0)
+
+
+def test_trainer_time_budget_counts_only_time_spent_training():
+    trainer = Trainer(BigramLM(V), TRAIN, VAL, steps=None, max_seconds=0.3, **FAST)
+    trainer.run(5)
+    time.sleep(0.4)  # a learner reading between two cells
+    assert not trainer.done
+    history = trainer.run()
+    assert trainer.done and history.steps[-1] > 5
+    assert 0.3 < history.seconds[-1] < 0.7
+    assert history.seconds == sorted(history.seconds)
+
+
+def test_live_plot_is_silent_outside_a_notebook(capsys):
+    history = train(BigramLM(V), TRAIN, VAL, steps=4, live_plot=True, **FAST)
+    assert history.steps[-1] == 4
+    assert capsys.readouterr().out == ""
+
+
+def test_a_stopped_trainer_goes_on_from_where_it_stopped(capsys):
+    model = InterruptedWhileEvaluating(V)
+    trainer = Trainer(model, TRAIN, VAL, steps=20, eval_every=5, **FAST)
+    first = trainer.run()
+    assert first.interrupted and trainer.step == 5 and not trainer.done
+    assert "Training stopped at step 5 of 20" in capsys.readouterr().out
+    second = trainer.run()  # the next cell: on from step 5, the flag cleared
+    assert not second.interrupted and trainer.done
+    assert second.steps == [0, 5, 10, 15, 20]
 
 
 # --- History and plot_history ------------------------------------------------------------------

@@ -1,0 +1,241 @@
+"""The training loop of every language model in the course (chapter 01 onwards).
+
+:func:`train` trains a model in one call; :class:`Trainer` does the same in several calls, so
+that training can go on from one notebook cell to the next (chapter 06). The loop knows nothing
+about the model beyond the contract ``forward(idx, targets) -> (logits, loss)``: bigram, MLP
+and GPT all train with it. Batches, loss estimates and the learning-rate schedule live in
+:mod:`lessons_lib.training`.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+import torch
+import torch.nn as nn
+from tqdm.auto import tqdm
+
+from .env import get_device
+from .training import (
+    History,
+    as_token_tensor,
+    estimate_loss,
+    get_batch,
+    learning_rate,
+    plot_history,
+)
+
+
+class Trainer:
+    """The training loop of :func:`train`, kept alive so that training can go on in the next
+    notebook cell (chapter 06): the optimizer, the schedule, the stream of random windows and
+    the history all carry over from one :meth:`run` to the next.
+
+    ``Trainer(model, train_data, val_data, steps=450, ...).run(150)`` trains the first 150 of
+    450 planned steps; the cosine schedule spans all 450. The arguments are those of
+    :func:`train`, plus ``live_plot``: redraw the loss curves in the notebook at every
+    evaluation.
+    """
+
+    def __init__(
+        self,
+        model: nn.Module,
+        train_data,
+        val_data,
+        *,
+        steps: int | None = 1000,
+        batch_size: int = 32,
+        block_size: int | None = None,
+        lr: float = 1e-3,
+        weight_decay: float = 0.0,
+        schedule: str = "constant",
+        warmup: int = 0,
+        grad_clip: float | None = 1.0,
+        eval_every: int | None = None,
+        eval_batches: int = 10,
+        max_seconds: float | None = None,
+        seed: int = 0,
+        device: str | torch.device | None = None,
+        mixed_precision: bool | None = None,
+        progress: bool = True,
+        live_plot: bool = False,
+    ):
+        if steps is None and max_seconds is None:
+            raise ValueError(
+                "Give steps, max_seconds, or both (steps=None trains for max_seconds)."
+            )
+        if (steps is not None and steps < 1) or batch_size < 1:
+            raise ValueError(f"steps and batch_size must be >= 1, got {steps} and {batch_size}.")
+        if schedule not in ("constant", "cosine"):
+            raise ValueError(f"schedule must be 'constant' or 'cosine', got {schedule!r}.")
+        self.model = model
+        self.train_data = as_token_tensor(train_data, "train_data")
+        self.val_data = as_token_tensor(val_data, "val_data")
+        self.steps, self.max_seconds = steps, max_seconds
+        self.batch_size = batch_size
+        self.block_size = block_size or getattr(model, "block_size", None) or 32
+        self.lr, self.schedule, self.warmup, self.grad_clip = lr, schedule, warmup, grad_clip
+        self.eval_every = eval_every or (max(1, steps // 10) if steps else 250)
+        self.eval_batches = eval_batches
+        self.device = torch.device(device) if device is not None else get_device()
+        if mixed_precision is None:
+            mixed_precision = self.device.type == "cuda"
+        self.mixed_precision = mixed_precision
+        self.progress, self.live_plot = progress, live_plot
+        model.to(self.device)
+        # foreach: one kernel per step for all tensors; the same numbers, faster on a CPU
+        self.foreach = True if self.device.type == "cpu" else None
+        self.optimizer = torch.optim.AdamW(
+            model.parameters(), lr=lr, weight_decay=weight_decay, foreach=self.foreach
+        )
+        self.generator = torch.Generator().manual_seed(seed)
+        self.history = History()
+        self.step = 0  # optimisation steps done so far
+        self.seconds = 0.0  # time spent in run() so far (not the time between cells)
+
+    @property
+    def done(self) -> bool:
+        """True when the planned steps or seconds are used up."""
+        out_of_steps = self.steps is not None and self.step >= self.steps
+        out_of_time = self.max_seconds is not None and self.seconds > self.max_seconds
+        return out_of_steps or out_of_time
+
+    def run(self, steps: int | None = None) -> History:
+        """Train ``steps`` more steps (default: to the end of the plan); return the history.
+
+        Ctrl-C (the notebook's stop button) ends the run cleanly: the model keeps what it has
+        learned, the history so far is returned with ``interrupted=True``, and a later
+        ``run`` goes on from there.
+        """
+        if steps is not None and steps < 1:
+            raise ValueError(f"steps must be >= 1, got {steps}.")
+        if self.done:
+            print(
+                f"This Trainer has done its whole plan ({self.step} steps). Make a new "
+                "Trainer (or call L.train) to train further."
+            )
+            return self.history
+        stop_at = None if steps is None else self.step + steps
+        if self.steps is not None:
+            stop_at = self.steps if stop_at is None else min(stop_at, self.steps)
+        model, history = self.model, self.history
+        autocast = torch.autocast(  # the forward pass in bfloat16 where that is safe
+            self.device.type, dtype=torch.bfloat16, enabled=self.mixed_precision
+        )
+        plot = _LivePlot() if self.live_plot else None
+        begun = time.perf_counter() - self.seconds  # as if all earlier runs happened just now
+
+        def record() -> None:
+            # measure first, then append all four: an interrupted evaluation leaves no half entry
+            args = (self.block_size, self.batch_size, self.eval_batches)
+            train_loss = estimate_loss(model, self.train_data, *args)
+            val_loss = estimate_loss(model, self.val_data, *args)
+            history.steps.append(self.step)
+            history.train_loss.append(train_loss)
+            history.val_loss.append(val_loss)
+            history.seconds.append(time.perf_counter() - begun)
+            bar.set_postfix(val_loss=f"{val_loss:.3f}")
+            if plot is not None:
+                plot.update(history)
+
+        # tqdm's notebook bar ignores TQDM_DISABLE, which the test run sets: honour it here
+        quiet = not self.progress or os.environ.get("TQDM_DISABLE", "") not in ("", "0")
+        total = None if stop_at is None else stop_at - self.step
+        bar = tqdm(total=total, desc="training", disable=quiet)
+        history.interrupted = False  # about this run only
+        model.train()
+        try:
+            if not history.steps:
+                record()
+            elif plot is not None:
+                plot.update(history)
+            while stop_at is None or self.step < stop_at:
+                time_used = (
+                    None if self.steps else (time.perf_counter() - begun) / self.max_seconds
+                )
+                for group in self.optimizer.param_groups:
+                    group["lr"] = learning_rate(
+                        self.step, self.steps, self.lr, self.schedule, self.warmup, time_used
+                    )
+                x, y = get_batch(self.train_data, self.block_size, self.batch_size, self.generator)
+                with autocast:
+                    _, loss = model(x.to(self.device), y.to(self.device))
+                self.optimizer.zero_grad(set_to_none=True)
+                loss.backward()
+                if self.grad_clip is not None:
+                    nn.utils.clip_grad_norm_(
+                        model.parameters(), self.grad_clip, foreach=self.foreach
+                    )
+                self.optimizer.step()
+                self.step += 1
+                bar.update(1)
+                self.seconds = time.perf_counter() - begun
+                at_end = self.step == stop_at or self.done
+                if self.step % self.eval_every == 0 or at_end:
+                    record()
+                if self.done:
+                    break
+        except KeyboardInterrupt:
+            history.interrupted = True
+            if not history.steps or history.steps[-1] != self.step:
+                try:
+                    record()
+                except KeyboardInterrupt:
+                    pass
+            print(
+                f"Training stopped at step {self.step} of {self.steps or 'a time budget'}. "
+                f"The model keeps what it learned; the history holds {len(history)} "
+                "evaluations."
+            )
+        finally:
+            self.seconds = time.perf_counter() - begun
+            bar.close()
+            model.eval()
+        return history
+
+
+def train(model: nn.Module, train_data, val_data, **options) -> History:
+    """Train ``model`` with AdamW on random windows of ``train_data``; return the History.
+
+    * ``train_data`` / ``val_data``: 1-D sequences of token ids (lists or tensors).
+    * ``steps`` (default 1000), ``batch_size`` (32), ``lr`` (1e-3), ``weight_decay`` (0),
+      ``grad_clip`` (1.0), ``seed`` (0), ``device`` (the best available).
+    * ``block_size``: window length; defaults to ``model.block_size`` or 32.
+    * ``schedule``: ``"constant"`` or ``"cosine"`` (decays to lr/10 by the last step), after
+      ``warmup`` steps of linear warm-up.
+    * Evaluates every ``eval_every`` steps (default: 10 times in all) on ``eval_batches`` fixed
+      windows of both splits; ``max_seconds`` ends training early when the time is up.
+    * ``steps=None`` with ``max_seconds``: train for that much wall-clock time, with the
+      cosine schedule fitted to the time budget (evaluations every ``eval_every`` steps,
+      default 250).
+    * ``mixed_precision``: bfloat16 autocast; by default on for CUDA and off elsewhere (on
+      small CPU models the casts cost more than they save).
+    * ``live_plot=True`` redraws the loss curves in the notebook at every evaluation.
+    * Ctrl-C (the notebook's stop button) ends training cleanly: the model keeps what it has
+      learned and the history so far is returned, with ``interrupted=True``.
+
+    To train in several cells, use :class:`Trainer` and call its ``run`` in each.
+    """
+    return Trainer(model, train_data, val_data, **options).run()
+
+
+class _LivePlot:
+    """Loss curves shown in the notebook and redrawn in place (nothing outside IPython)."""
+
+    def __init__(self):
+        self.handle = None
+
+    def update(self, history: History) -> None:
+        try:
+            from IPython import get_ipython
+            from IPython.display import display
+        except ImportError:
+            return
+        if get_ipython() is None:
+            return
+        fig = plot_history(history, title=f"Training: step {history.steps[-1]}")
+        if self.handle is None:
+            self.handle = display(fig, display_id=True)
+        else:
+            self.handle.update(fig)
