@@ -36,6 +36,7 @@ WRONG = [
     ("attention_shapes", lambda B, T, C, H: ((B, H, T, C // H), (B, T, T)), "4 dimensions"),
     ("attention_shapes", lambda B, T, C, H: ((B, H, T, C // H), (B, H, T, C)), "(batch, heads"),
     ("attention_shapes", lambda B, T, C, H: (B, H, T, C // H), "as a tuple"),
+    ("attention_shapes", lambda B, T, C, H: ((B, H, T, T), (B, H, T, C // H)), "swapped"),
     ("attention_shapes", lambda B, T, C, H: ((H, B, T, C // H), (B, H, T, T)), "the queries"),
     ("expected_initial_loss", lambda V: math.log2(V), "in bits"),
     ("expected_initial_loss", lambda V: 1 / V, "1/V is the probability"),

@@ -62,7 +62,7 @@ def check_count_parameters(answer) -> str:
         }
         for gap, hint in gaps.items():
             if got - want == gap:
-                raise AssertionError(f"for {size}: got {got:,}, expected {want:,}. Hint: {hint}")
+                raise AssertionError(f"for {size}: got {got:,}, expected {want:,}: {hint}")
         raise AssertionError(
             f"for {size}: got {got:,}, expected {want:,} (off by {got - want:+,}). Count per "
             "block: attention has qkv (C x 3C) and proj (C x C), the feed-forward net has up "
@@ -106,6 +106,10 @@ def check_attention_shapes(answer) -> str:
         q_shape, w_shape = (tuple(int(n) for n in s) for s in got)
         want_q, want_w = _real_shapes(B, T, C, H)
         where = f"batch_size={B}, T={T}, n_embd={C}, n_head={H}"
+        if (q_shape, w_shape) == (want_w, want_q) and want_q != want_w:
+            raise AssertionError(
+                f"{where}: the two shapes are swapped; return (q_shape, weights_shape)"
+            )
         if q_shape == (B, T, H, C // H):
             raise AssertionError(
                 f"{where}: {q_shape} is the shape before .transpose(1, 2); the heads come "
@@ -156,6 +160,6 @@ def check_expected_initial_loss(answer) -> str:
         _, measured = model(idx, torch.randint(0, 76, (16, 16)))
     assert abs(float(answer(76)) - measured.item()) < 0.05
     return (
-        f"correct: ln(V); for V = 76 that is {math.log(76):.3f}, and a fresh GPT measures "
+        f"correct: ln(V); for V = 76 that is {math.log(76):.3f}, and a fresh tiny GPT measures "
         f"{measured.item():.3f}"
     )
