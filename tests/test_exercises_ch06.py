@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
+from hint_checks import assert_specific_hint
 
 from lessons_lib import exercises as ex
 from lessons_lib.exercises import ch06
@@ -52,10 +53,7 @@ def test_chapter_06_registers_its_exercises():
 
 @pytest.mark.parametrize(("name", "answer", "hint"), WRONG)
 def test_typical_mistakes_get_a_specific_hint(name, answer, hint):
-    passed, message = ex.run_check(name, answer)
-    assert not passed
-    assert hint in message, message
-    assert message.endswith(f'(Hint: ex.solution("{name}") shows one answer.)')
+    assert_specific_hint(name, answer, hint)
 
 
 def test_model_solutions_by_hand():
