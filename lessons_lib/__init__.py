@@ -1,48 +1,109 @@
 """lessons_lib: the helper package of the LLM Lessons course.
 
-``import lessons_lib as L`` gives the public API below; each name's module says which chapter
-introduces it. Exercises live in ``lessons_lib.exercises``.
+``import lessons_lib as L`` gives the public API below, grouped by the room (sub-package) it
+lives in, in the order data flows through the course. Each name's module says which chapter
+introduces it; ``L.show_source(L.<name>)`` shows its code. Exercises:
+``from lessons_lib import exercises as ex``.
 
-Where a function shares its module's name (``softmax``, ``sample``), the top-level name is the
-*function*: ``L.softmax(x)`` and ``L.sample(logits)`` just work. The rest of such a module is
-imported by its full path: ``from lessons_lib.sample import top_k_filter``. (For the same
-reason ``import lessons_lib.softmax as S`` gives the function, not the module.)
+    data/          corpora and generated tasks
+    tokenization/  text to token ids and back
+    parts/         from-scratch building blocks
+    models/        the language-model contract and every model
+    training/      the training loop and what it needs
+    viz/           every figure and widget
+    course/        session setup, the environment check, exercises
+    tools/         the commands behind ``python -m lessons_lib <command>``
 """
 
-from .attention import MultiHeadSelfAttention, causal_mask, scaled_dot_product_attention
-from .attention_plots import attention_explorer, plot_attention, plot_attention_heads
-from .bigram import BigramLM, bigram_probs, count_bigrams
-from .bpe import BPETokenizer
-from .char_tokenizer import CharTokenizer
-from .checkpoint import load_pretrained
-from .checkup import check_environment
-from .data import shakespeare, train_val_split
-from .env import get_device, set_seed, setup, show_source
-from .generation import generate
-from .gpt import GPT, GPTConfig, parameter_counts
-from .mlp import MLPLM, MLPConfig
-from .ngram import NGramLM, contexts_seen, ngram_loss
-from .plots import plot_probability_table, token_label
-from .reversal import AttentionOnlyConfig, AttentionOnlyLM, ReversalTask
-from .sample import sample
-from .sampling_plots import entropy
-from .softmax import log_softmax, logsumexp, softmax
-from .synthetic import MarkovLanguage, toy_language
-from .text_view import SideBySide
-from .token_plots import plot_token_spans
-from .trainer import Trainer, train
-from .training import History, estimate_loss, evaluate, get_batch, plot_history
-from .widgets import interactive_figure
+# data: the Shakespeare corpus, a Markov toy language, the reversal task, chapter 03's toy sets
+from .data.markov import MarkovLanguage, toy_language
+from .data.reversal_task import ReversalTask
+from .data.shakespeare import markdown_to_text, play_paths, shakespeare, train_val_split
+from .data.toy_data import curve_data, target_curve, two_moons
+
+# tokenization: characters, byte-level BPE, the bridge to Hugging Face tokenizers
+from .tokenization.bpe import GPT2_SPLIT_PATTERN, BPETokenizer, merge_pair, split_text
+from .tokenization.characters import CharTokenizer
+from .tokenization.hf_bridge import hf_merges, our_merges, to_hf, train_hf_bpe
+
+# parts: activations, softmax and entropy, sampling, attention
+from .parts.activations import ACTIVATIONS, sigmoid, sigmoid_grad
+from .parts.attention import MultiHeadSelfAttention, causal_mask, scaled_dot_product_attention
+from .parts.sampling import sample, top_k_filter, top_p_filter
+from .parts.softmax import entropy, log_softmax, logsumexp, softmax
+
+# models: the contract (lm), then each model, and generation
+from .models.attention_only import AttentionOnlyConfig, AttentionOnlyLM
+from .models.bigram import BigramLM, bigram_probs, count_bigrams
+from .models.generation import generate
+from .models.gpt import (
+    GPT,
+    Block,
+    CausalSelfAttention,
+    GPTConfig,
+    parameter_counts,
+    torch_reference_block,
+)
+from .models.lm import (
+    check_token_ids,
+    count_parameters,
+    evaluating,
+    language_model_loss,
+    model_device,
+)
+from .models.mlp_lm import MLPLM, MLPConfig
+from .models.ngram import NGramLM, contexts_seen, ngram_loss
+from .models.toy_nets import accuracy, gradient_norms_by_layer, make_mlp, train_classifier
+
+# training: the trainer, batches, evaluation, the schedule, the history, checkpoints
+from .training.batches import get_batch
+from .training.checkpoint import checkpoint_facts, load_pretrained
+from .training.evaluation import estimate_loss, evaluate
+from .training.history import History
+from .training.schedule import learning_rate
+from .training.trainer import Trainer, train
+
+# viz: figures, text, token spans, networks, sampling, attention maps, curves, widgets
+from .viz.attention_maps import (
+    attention_explorer,
+    explorer_html,
+    plot_attention,
+    plot_attention_heads,
+)
+from .viz.curves import plot_history
+from .viz.figures import new_figure, plot_probability_table
+from .viz.networks import (
+    binary_losses,
+    draw_activation,
+    draw_boundary_as_it_learns,
+    plot_activations,
+    plot_decision_boundary,
+    plot_gradient_norms,
+    plot_loss_vs_probability,
+)
+from .viz.sampling import draw_filters, draw_temperature
+from .viz.text import SideBySide, token_label
+from .viz.token_spans import plot_token_spans
+from .viz.widgets import interactive_figure
+
+# course: session setup, the environment check, exercises
+from .course import exercises
+from .course.environment_check import check_environment
+from .course.session import get_device, set_seed, setup, show_source
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "ACTIVATIONS",
     "AttentionOnlyConfig",
     "AttentionOnlyLM",
     "BPETokenizer",
     "BigramLM",
+    "Block",
+    "CausalSelfAttention",
     "CharTokenizer",
     "GPT",
+    "GPT2_SPLIT_PATTERN",
     "GPTConfig",
     "History",
     "MLPConfig",
@@ -53,27 +114,55 @@ __all__ = [
     "ReversalTask",
     "SideBySide",
     "Trainer",
+    "accuracy",
     "attention_explorer",
     "bigram_probs",
+    "binary_losses",
     "causal_mask",
     "check_environment",
+    "check_token_ids",
+    "checkpoint_facts",
     "contexts_seen",
     "count_bigrams",
+    "count_parameters",
+    "curve_data",
+    "draw_activation",
+    "draw_boundary_as_it_learns",
+    "draw_filters",
+    "draw_temperature",
     "entropy",
     "estimate_loss",
     "evaluate",
+    "evaluating",
+    "exercises",
+    "explorer_html",
     "generate",
     "get_batch",
     "get_device",
+    "gradient_norms_by_layer",
+    "hf_merges",
     "interactive_figure",
+    "language_model_loss",
+    "learning_rate",
     "load_pretrained",
     "log_softmax",
     "logsumexp",
+    "make_mlp",
+    "markdown_to_text",
+    "merge_pair",
+    "model_device",
+    "new_figure",
     "ngram_loss",
+    "our_merges",
     "parameter_counts",
+    "play_paths",
+    "plot_activations",
     "plot_attention",
     "plot_attention_heads",
+    "plot_decision_boundary",
+    "plot_gradient_norms",
     "plot_history",
+    "plot_loss_vs_probability",
     "plot_probability_table",
     "plot_token_spans",
     "sample",
@@ -82,9 +171,20 @@ __all__ = [
     "setup",
     "shakespeare",
     "show_source",
+    "sigmoid",
+    "sigmoid_grad",
     "softmax",
+    "split_text",
+    "target_curve",
+    "to_hf",
     "token_label",
+    "top_k_filter",
+    "top_p_filter",
+    "torch_reference_block",
     "toy_language",
     "train",
+    "train_classifier",
+    "train_hf_bpe",
     "train_val_split",
+    "two_moons",
 ]

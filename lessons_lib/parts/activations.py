@@ -1,0 +1,108 @@
+"""Activation functions and their derivatives, written from scratch (chapter 03).
+
+A layer without an activation is a matrix product, and a stack of matrix products is just one
+matrix product. The activation bends each hidden value, and that bend is what lets a network
+fit curves. Each function here comes with its derivative, written out by hand, because the
+derivative is what backpropagation multiplies by (see chapter 03's section on vanishing
+gradients). The tests check every formula against PyTorch's built-in and against autograd.
+
+>>> x = torch.tensor([-2.0, 0.0, 3.0])
+>>> relu(x), relu_grad(x)
+(tensor([0., 0., 3.]), tensor([0., 0., 1.]))
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+def sigmoid(x: torch.Tensor) -> torch.Tensor:
+    """σ(x) = 1 / (1 + e^(-x)): squashes any number into (0, 1).
+
+    Written as e^x / (1 + e^x) for negative x, so e^(-x) never overflows.
+    """
+    e = torch.exp(-x.abs())  # always in (0, 1]: no overflow
+    return torch.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def sigmoid_grad(x: torch.Tensor) -> torch.Tensor:
+    """σ'(x) = σ(x)(1 - σ(x)): at most 0.25 (at x = 0), near 0 for large |x|."""
+    s = sigmoid(x)
+    return s * (1.0 - s)
+
+
+def tanh(x: torch.Tensor) -> torch.Tensor:
+    """tanh(x) = (e^x - e^(-x)) / (e^x + e^(-x)) = 2σ(2x) - 1: squashes into (-1, 1)."""
+    return 2.0 * sigmoid(2.0 * x) - 1.0
+
+
+def tanh_grad(x: torch.Tensor) -> torch.Tensor:
+    """tanh'(x) = 1 - tanh(x)²: 1 at x = 0, near 0 for large |x|."""
+    return 1.0 - tanh(x) ** 2
+
+
+def relu(x: torch.Tensor) -> torch.Tensor:
+    """ReLU(x) = max(0, x): negative inputs become 0, positive ones pass unchanged."""
+    return torch.where(x > 0, x, torch.zeros_like(x))
+
+
+def relu_grad(x: torch.Tensor) -> torch.Tensor:
+    """ReLU'(x) = 1 for x > 0, else 0 (at x = 0 we use 0, as PyTorch does)."""
+    return (x > 0).to(x.dtype)
+
+
+def gelu(x: torch.Tensor) -> torch.Tensor:
+    """GELU(x) = x Φ(x), with Φ the standard normal CDF: a smooth ReLU (used in GPT-2)."""
+    return x * normal_cdf(x)
+
+
+def gelu_grad(x: torch.Tensor) -> torch.Tensor:
+    """GELU'(x) = Φ(x) + x φ(x), with φ the standard normal density."""
+    return normal_cdf(x) + x * torch.exp(-0.5 * x**2) / math.sqrt(2.0 * math.pi)
+
+
+def normal_cdf(x: torch.Tensor) -> torch.Tensor:
+    """Φ(x) = P(Z <= x) for a standard normal Z, through the error function."""
+    return 0.5 * (1.0 + torch.erf(x / math.sqrt(2.0)))
+
+
+ACTIVATIONS: dict[str, tuple[Callable, Callable]] = {
+    "sigmoid": (sigmoid, sigmoid_grad),
+    "tanh": (tanh, tanh_grad),
+    "relu": (relu, relu_grad),
+    "gelu": (gelu, gelu_grad),
+}
+"""Each activation's name → (function, derivative), both from scratch."""
+
+TORCH_MODULES: dict[str, type[nn.Module]] = {
+    "sigmoid": nn.Sigmoid,
+    "tanh": nn.Tanh,
+    "relu": nn.ReLU,
+    "gelu": nn.GELU,
+}
+"""The same activations as PyTorch layers: what the course's networks use."""
+
+TORCH_FUNCTIONS: dict[str, Callable] = {
+    "sigmoid": torch.sigmoid,
+    "tanh": torch.tanh,
+    "relu": torch.relu,
+    "gelu": F.gelu,
+}
+"""The same activations as PyTorch functions: the references the tests compare with."""
+
+
+def check_activation(name: object) -> str:
+    """Return ``name`` if it names an activation, else raise an error that lists them."""
+    if not isinstance(name, str) or name not in ACTIVATIONS:
+        raise ValueError(f"Unknown activation {name!r}. Choose one of: {', '.join(ACTIVATIONS)}.")
+    return name
+
+
+def activation_module(name: str) -> nn.Module:
+    """A PyTorch layer for the activation ``name`` (``"relu"`` → ``nn.ReLU()``)."""
+    return TORCH_MODULES[check_activation(name)]()

@@ -1,0 +1,6 @@
+"""Tools: the maintainer commands behind ``python -m lessons_lib <command>``.
+
+- ``notebooks``: ``refresh`` (stored outputs from a fresh kernel) and ``badges``.
+- ``bench``: ``bench gpt`` and ``bench bpe``, how fast this machine trains and tokenizes.
+- ``pretrain``: ``pretrain``, the run that made the shipped chapter-06 checkpoint.
+"""

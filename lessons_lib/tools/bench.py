@@ -1,0 +1,181 @@
+"""Benchmarks of the course's from-scratch code against the libraries (chapter 02 onwards).
+
+    python -m lessons_lib bench bpe                     # our BPE vs Hugging Face tokenizers
+    python -m lessons_lib bench bpe --chars 20000 --vocab-size 300 --repeats 1   # quick
+    python -m lessons_lib bench gpt --seconds 180       # chapter 06's GPT, trained for 180 s
+
+``bpe`` trains our byte-level BPE and Hugging Face's on the same Shakespeare text and vocab
+size, prints both training times and their ratio, and the tokens per byte of both on held-out
+text (the validation split). ``gpt`` trains chapter 06's CPU configuration on the
+character-level Shakespeare corpus for a wall-clock budget (the learning-rate schedule fitted
+to it) and ends with the line ``val_loss=<nats per char> tokens_per_s=<n> seconds=<n>``, the
+validation loss measured on the whole validation split. Each command is a subcommand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from ..data.shakespeare import shakespeare, train_val_split
+from ..tokenization.bpe import BPETokenizer
+from ..tokenization.hf_bridge import hf_merges, our_merges, train_hf_bpe
+
+Result = TypeVar("Result")
+
+
+@dataclass
+class BPEBenchmark:
+    """What :func:`bench_bpe` measured."""
+
+    train_chars: int  # characters of training text
+    heldout_bytes: int  # UTF-8 bytes of held-out text
+    vocab_size: int  # vocabulary size asked of both trainers
+    ours_seconds: float  # our training time (the best of the repeats)
+    hf_seconds: float  # Hugging Face's training time (the best of the repeats)
+    ours_tokens_per_byte: float  # on the held-out text
+    hf_tokens_per_byte: float  # on the held-out text
+    merges_in_common: int  # merges both learned (in any order)
+    num_merges: int  # merges each learned
+
+    @property
+    def ratio(self) -> float:
+        """Our training time divided by Hugging Face's."""
+        return self.ours_seconds / self.hf_seconds
+
+    def report(self) -> str:
+        return "\n".join(
+            [
+                f"BPE training on {self.train_chars:,} characters of Shakespeare to vocab "
+                f"{self.vocab_size} (best of the repeats):",
+                f"  ours, plain Python:       {self.ours_seconds:7.3f} s",
+                f"  Hugging Face tokenizers:  {self.hf_seconds:7.3f} s",
+                f"  time ratio ours / HF:     {self.ratio:7.2f}",
+                f"held-out text ({self.heldout_bytes:,} bytes of the validation split):",
+                f"  tokens per byte, ours:    {self.ours_tokens_per_byte:.4f}",
+                f"  tokens per byte, HF:      {self.hf_tokens_per_byte:.4f}",
+                f"merges learned by both:     {self.merges_in_common} of {self.num_merges}",
+            ]
+        )
+
+
+def best_time(function: Callable[[], Result], repeats: int) -> tuple[float, Result]:
+    """The fastest of ``repeats`` runs of ``function()`` in seconds, and its last result."""
+    if repeats < 1:
+        raise ValueError(f"repeats must be at least 1, got {repeats}.")
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        result = function()
+        times.append(time.perf_counter() - start)
+    return min(times), result
+
+
+def bench_bpe(
+    train_text: str, heldout_text: str, vocab_size: int = 512, repeats: int = 3
+) -> BPEBenchmark:
+    """Train both BPEs on ``train_text`` and measure them on ``heldout_text``."""
+    if not heldout_text:
+        raise ValueError("heldout_text is empty: pass some text to measure compression on.")
+    ours_seconds, ours = best_time(lambda: BPETokenizer.train(train_text, vocab_size), repeats)
+    hf_seconds, hf = best_time(lambda: train_hf_bpe(train_text, vocab_size), repeats)
+    heldout_bytes = len(heldout_text.encode("utf-8"))
+    mine, theirs = our_merges(ours), hf_merges(hf)
+    return BPEBenchmark(
+        train_chars=len(train_text),
+        heldout_bytes=heldout_bytes,
+        vocab_size=vocab_size,
+        ours_seconds=ours_seconds,
+        hf_seconds=hf_seconds,
+        ours_tokens_per_byte=len(ours.encode(heldout_text)) / heldout_bytes,
+        hf_tokens_per_byte=len(hf.encode(heldout_text).ids) / heldout_bytes,
+        merges_in_common=len(set(mine) & set(theirs)),
+        num_merges=len(mine),
+    )
+
+
+def bench_gpt(seconds: float, preset: str = "cpu", val_tokens: int | None = None) -> str:
+    """Train chapter 06's GPT for ``seconds``; the report ends with the line
+    ``val_loss=... tokens_per_s=... seconds=...``."""
+    from ..models.gpt import GPTConfig
+    from ..models.lm import count_parameters
+    from ..training.evaluation import evaluate
+    from .pretrain import BENCH_RECIPE, shakespeare_data, train_for
+
+    tokenizer, train_ids, val_ids = shakespeare_data()
+    config = GPTConfig.preset(preset, vocab_size=tokenizer.vocab_size)
+    val_ids = val_ids[:val_tokens]
+    model, history, speed = train_for(
+        config, seconds, train_ids, val_ids, progress=False, **BENCH_RECIPE
+    )
+    val_loss = evaluate(model, val_ids, block_size=min(config.block_size, len(val_ids) - 1))
+    return (
+        f"GPT preset {preset!r}: {count_parameters(model):,} parameters, "
+        f"{history.steps[-1]:,} steps of {BENCH_RECIPE['batch_size']} x {config.block_size} "
+        f"tokens\nvalidation loss over {len(val_ids):,} characters\n"
+        f"val_loss={val_loss:.4f} tokens_per_s={speed:.0f} seconds={history.seconds[-1]:.0f}"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m lessons_lib bench",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    bpe = commands.add_parser("bpe", help="our byte-level BPE vs Hugging Face tokenizers")
+    bpe.add_argument(
+        "--chars",
+        type=int,
+        default=300_000,
+        help="characters of the training split to train on (default 300,000)",
+    )
+    bpe.add_argument("--vocab-size", type=int, default=512, help="default 512")
+    bpe.add_argument(
+        "--heldout-chars",
+        type=int,
+        default=None,
+        help="characters of the validation split to measure on (default: all)",
+    )
+    bpe.add_argument(
+        "--repeats",
+        type=int,
+        default=3,
+        help="time each training this many times and keep the best (default 3)",
+    )
+    gpt = commands.add_parser("gpt", help="train chapter 06's GPT for a time budget")
+    gpt.add_argument("--seconds", type=float, default=180.0, help="training time (default 180)")
+    gpt.add_argument("--preset", default="cpu", help="GPTConfig preset (default: cpu)")
+    gpt.add_argument(
+        "--val-tokens",
+        type=int,
+        default=None,
+        help="measure on the first N validation tokens (default: all of them)",
+    )
+    args = parser.parse_args(argv)
+
+    if args.command == "gpt":
+        if args.seconds <= 0 or (args.val_tokens is not None and args.val_tokens < 2):
+            parser.error("--seconds must be positive and --val-tokens at least 2")
+        print(bench_gpt(args.seconds, args.preset, args.val_tokens))
+
+    if args.command == "bpe":
+        if args.chars < 1 or args.repeats < 1 or (args.heldout_chars or 1) < 1:
+            parser.error("--chars, --heldout-chars and --repeats must be positive")
+        if args.vocab_size < 256:
+            parser.error(
+                f"--vocab-size must be at least 256 (one id per byte), got {args.vocab_size}"
+            )
+        train_text, heldout_text = train_val_split(shakespeare(), 0.9)
+        result = bench_bpe(
+            train_text[: args.chars],
+            heldout_text[: args.heldout_chars],
+            args.vocab_size,
+            args.repeats,
+        )
+        print(result.report())
+    return 0

@@ -1,0 +1,9 @@
+"""Training: the loop that trains every language model, and what it needs.
+
+- ``trainer``: ``train`` in one call and ``Trainer`` across notebook cells (chapter 01 on).
+- ``batches``: random windows of token ids, the text labelling itself.
+- ``evaluation``: the mean loss on held-out text, estimated or exact.
+- ``schedule``: the learning rate, constant or warm-up then cosine.
+- ``history``: what a run measured, one entry per evaluation.
+- ``checkpoint``: save and load a trained GPT as safetensors (chapter 06).
+"""

@@ -1,0 +1,11 @@
+"""Viz: every figure and widget. Figures are made without pyplot and returned, never shown.
+
+- ``figures``: the shared figure factory and the probability table (chapter 01).
+- ``text``: visible whitespace in token labels; texts side by side (chapters 01 and 06).
+- ``token_spans``: a text drawn with one coloured box per token (chapter 02).
+- ``networks``: activations, losses, decision boundaries, gradients (chapter 03).
+- ``sampling``: one distribution under temperature, top-k and top-p (chapter 04).
+- ``attention_maps``: attention weights as heat maps and an explorer (chapters 05 and 06).
+- ``curves``: loss curves of a training run, once or live (chapter 01 onwards).
+- ``widgets``: interactive demos that draw once when no browser is attached (chapter 03 on).
+"""

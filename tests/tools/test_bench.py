@@ -1,0 +1,85 @@
+"""Tests of tools.bench, the command-line benchmarks (tiny sizes, so they are fast)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+from lessons_lib.data.shakespeare import shakespeare
+from lessons_lib.tools import bench
+
+pytest.importorskip("tokenizers")
+
+TINY = [
+    "bpe",
+    "--chars",
+    "5000",
+    "--vocab-size",
+    "280",
+    "--repeats",
+    "1",
+    "--heldout-chars",
+    "2000",
+]
+
+
+def test_bpe_command_prints_times_ratio_and_compression(capsys):
+    assert bench.main(TINY) == 0
+    out = capsys.readouterr().out
+    assert "BPE training on 5,000 characters of Shakespeare to vocab 280" in out
+    ours = float(re.search(r"ours, plain Python: +([\d.]+) s", out).group(1))
+    hf = float(re.search(r"Hugging Face tokenizers: +([\d.]+) s", out).group(1))
+    ratio = float(re.search(r"time ratio ours / HF: +([\d.]+)", out).group(1))
+    assert ours > 0 and hf > 0 and ratio > 0  # (the printed times are rounded: no exact check)
+    ours_tpb = float(re.search(r"tokens per byte, ours: +([\d.]+)", out).group(1))
+    hf_tpb = float(re.search(r"tokens per byte, HF: +([\d.]+)", out).group(1))
+    assert 0.3 < ours_tpb < 1.0 and ours_tpb == pytest.approx(hf_tpb, abs=0.01)
+    assert "merges learned by both:     24 of 24" in out
+
+
+def test_bench_bpe_returns_the_measurements():
+    text = shakespeare()[:5_000]
+    result = bench.bench_bpe(text, "Now is the winter of our discontent", 280, repeats=2)
+    assert result.num_merges == 24 and result.merges_in_common == 24
+    assert result.heldout_bytes == 35 and result.train_chars == 5_000
+    assert result.ratio == result.ours_seconds / result.hf_seconds
+    assert result.ours_tokens_per_byte == pytest.approx(result.hf_tokens_per_byte)
+    assert result.ours_tokens_per_byte < 0.75  # e.g. ' the' is one token, not 4
+
+
+def test_module_runs_from_the_command_line():
+    done = subprocess.run(
+        [sys.executable, "-m", "lessons_lib", "bench", *TINY],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "time ratio ours / HF" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        ([], "the following arguments are required: COMMAND"),
+        (["bpe", "--vocab-size", "100"], "--vocab-size must be at least 256"),
+        (["bpe", "--chars", "0"], "must be positive"),
+        (["bpe", "--repeats", "0"], "must be positive"),
+        (["nope"], "invalid choice: 'nope'"),
+    ],
+)
+def test_bad_arguments_say_what_is_wrong(argv, message, capsys):
+    with pytest.raises(SystemExit) as info:
+        bench.main(argv)
+    assert info.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_empty_heldout_text_and_bad_repeats_are_rejected():
+    with pytest.raises(ValueError, match="heldout_text is empty"):
+        bench.bench_bpe("some text", "", 260)
+    with pytest.raises(ValueError, match="repeats must be at least 1"):
+        bench.best_time(lambda: None, 0)

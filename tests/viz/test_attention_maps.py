@@ -1,0 +1,210 @@
+"""Tests of viz.attention_maps: attention maps, head grids and the explorer."""
+
+from __future__ import annotations
+
+import time
+
+import ipywidgets
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import torch
+from matplotlib.figure import Figure
+
+from lessons_lib import attention_explorer, causal_mask, plot_attention, plot_attention_heads
+from lessons_lib.course.session import HEADLESS_VARIABLE
+from lessons_lib.viz.attention_maps import HIGHLIGHT, explorer_html, plot_explorer_view
+
+
+def _weights(*shape: int, seed: int = 0, causal: bool = True) -> torch.Tensor:
+    scores = torch.randn(*shape, generator=torch.Generator().manual_seed(seed))
+    if causal:
+        scores = scores.masked_fill(~causal_mask(shape[-1]), float("-inf"))
+    return torch.softmax(scores, dim=-1)
+
+
+def _image(ax) -> np.ndarray:
+    return np.asarray(ax.get_images()[0].get_array())
+
+
+def _ticks(labels) -> list[str]:
+    return [t.get_text() for t in labels]
+
+
+def test_plot_attention_draws_the_map_with_labels_and_a_colour_bar():
+    rc_before = dict(mpl.rcParams)
+    before = plt.get_fignums()
+    weights = _weights(4, 4)
+    fig = plot_attention(weights, ["a", " ", "c", "\n"], title="one head")
+    assert isinstance(fig, Figure)
+    assert plt.get_fignums() == before and dict(mpl.rcParams) == rc_before
+    ax, bar = fig.axes
+    np.testing.assert_allclose(_image(ax), weights.numpy(), rtol=1e-6)
+    assert _ticks(ax.get_yticklabels()) == ["a", "␣", "c", "⏎"]
+    assert _ticks(ax.get_xticklabels()) == ["a", "␣", "c", "⏎"]  # keys default to queries
+    assert ax.get_title() == "one head" and ax.get_xlabel() == "key (attended to)"
+    assert bar.get_ylabel() == "attention weight"
+    assert len(ax.texts) == 16  # small maps are annotated with their weights
+    assert ax.texts[0].get_text() == "1.00"
+
+
+def test_plot_attention_rectangular_map_with_its_own_key_tokens_and_a_highlight():
+    weights = _weights(2, 5, causal=False)
+    fig = plot_attention(
+        weights, ["x", "y"], ["a", "b", "c", "d", "e"], annotate=False, highlight_query=1
+    )
+    ax = fig.axes[0]
+    assert _image(ax).shape == (2, 5) and not ax.texts
+    assert _ticks(ax.get_xticklabels()) == list("abcde")
+    outline = ax.patches[-1]
+    assert outline.get_y() == pytest.approx(0.5)  # around row 1
+    assert mpl.colors.to_hex(outline.get_edgecolor()) == HIGHLIGHT
+
+
+def test_plot_attention_accepts_a_string_of_characters_and_a_big_map_is_not_annotated():
+    fig = plot_attention(_weights(12, 12), "hello world!")
+    assert _ticks(fig.axes[0].get_yticklabels())[5] == "␣"
+    assert not fig.axes[0].texts
+
+
+@pytest.mark.parametrize(
+    ("q_tokens", "k_tokens", "message"),
+    [
+        (["a", "b"], None, r"query_tokens has 2 tokens but the weights have 3 queries .*\(3, 4\)"),
+        (list("abc"), list("abc"), r"key_tokens has 3 tokens but the weights have 4 keys"),
+    ],
+)
+def test_plot_attention_token_count_mismatch_names_both_sizes(q_tokens, k_tokens, message):
+    with pytest.raises(ValueError, match=message):
+        plot_attention(_weights(3, 4, causal=False), q_tokens, k_tokens)
+
+
+def test_plot_attention_bad_weights_are_clear_errors():
+    with pytest.raises(ValueError, match=r"shape \(T_q, T_k\), got \(2, 2, 2\)"):
+        plot_attention(torch.ones(2, 2, 2), ["a", "b"])
+    with pytest.raises(ValueError, match="finite and >= 0"):
+        plot_attention(torch.tensor([[float("nan")]]), ["a"])
+    with pytest.raises(TypeError, match="list of token strings"):
+        plot_attention(torch.ones(2, 2), [1, 2])
+
+
+def test_plot_attention_heads_grid_shares_one_colour_scale():
+    weights = _weights(3, 5, 5)
+    fig = plot_attention_heads(weights, list("abcde"), title="layer 0")
+    maps = [ax for ax in fig.axes if ax.get_visible() and ax.get_images()]
+    assert [ax.get_title() for ax in maps] == ["head 0", "head 1", "head 2"]
+    for h, ax in enumerate(maps):
+        np.testing.assert_allclose(_image(ax), weights[h].numpy(), rtol=1e-6)
+        assert ax.get_images()[0].get_clim() == (0.0, pytest.approx(float(weights.max())))
+    assert fig.axes[-1].get_ylabel() == "attention weight"
+    assert fig.get_suptitle() == "layer 0"
+
+
+def test_plot_attention_heads_wraps_rows_and_hides_spare_panels():
+    fig = plot_attention_heads(_weights(5, 3, 3), list("abc"), ncols=2)
+    hidden = [ax for ax in fig.axes if not ax.get_visible()]
+    assert len(hidden) == 1  # 5 heads on a 3 x 2 grid
+
+
+def test_plot_attention_heads_errors():
+    with pytest.raises(ValueError, match=r"\(heads, T_q, T_k\), got \(3, 3\)"):
+        plot_attention_heads(_weights(3, 3), list("abc"))
+    with pytest.raises(ValueError, match="query_tokens has 2 tokens but the weights have 3"):
+        plot_attention_heads(_weights(2, 3, 3), list("ab"))
+    with pytest.raises(ValueError, match="Got 1 titles for 2 heads"):
+        plot_attention_heads(_weights(2, 3, 3), list("abc"), titles=["only one"])
+
+
+# --- the explorer ------------------------------------------------------------------------
+
+TOKENS = list("abcd|dcba")
+
+
+def _layers() -> list[torch.Tensor]:
+    return [_weights(1, 2, 9, 9, seed=s) for s in (1, 2)]  # (1, H, T, T) per layer
+
+
+def test_explorer_headless_draws_the_default_choice_once(monkeypatch):
+    monkeypatch.setenv(HEADLESS_VARIABLE, "1")
+    fig = attention_explorer(_layers(), TOKENS, layer=1, head=0)
+    assert isinstance(fig, Figure)
+    text_ax, map_ax = fig.axes[:2]
+    assert [t.get_text() for t in text_ax.texts] == TOKENS  # the text, shaded
+    assert "query 8 'a'" in text_ax.get_title()  # the last token by default
+    np.testing.assert_allclose(_image(map_ax), _layers()[1][0, 0].numpy(), rtol=1e-6)
+    assert fig.axes[-1].get_ylabel() == "attention weight"
+
+
+def test_explorer_view_shades_the_text_by_the_query_row():
+    weights = torch.stack([w[0] for w in _layers()])  # (L, H, T, T)
+    fig = plot_explorer_view(weights, TOKENS, layer=0, head=1, query=4)
+    text_ax = fig.axes[0]
+    row = weights[0, 1, 4]
+    strongest = int(row.argmax())
+    colours = [t.get_bbox_patch().get_facecolor() for t in text_ax.texts]
+    darkest = min(range(len(colours)), key=lambda j: sum(colours[j][:3]))
+    assert darkest == strongest
+    assert mpl.colors.to_hex(text_ax.texts[4].get_bbox_patch().get_edgecolor()) == HIGHLIGHT
+    inks = [mpl.colors.to_hex(t.get_color()) for t in text_ax.texts]
+    assert inks[5:] == ["#aaaaaa"] * 4  # the future is masked: greyed out
+
+
+def test_explorer_html_shows_text_matrix_and_legend():
+    weights = torch.stack([w[0] for w in _layers()])
+    page = explorer_html(weights, TOKENS, layer=1, head=1, query=2)
+    assert "layer 1 · head 1" in page and "what query 2 <b>c</b> attends to" in page
+    assert page.count("<span") == len(TOKENS) + 1  # a span per token, and the legend bar
+    assert page.count("<td") == 81 and "attention weight: 0" in page
+    assert f"outline:3px solid {HIGHLIGHT}" in page
+    assert page.count("color:#aaa") == 6  # keys 3..8 are in query 2's future
+    w = float(weights[1, 1, 2, 1])
+    assert f'title="weight {w:.3f}">b</span>' in page
+
+
+def test_explorer_live_is_a_core_widget_that_updates_fast(monkeypatch):
+    monkeypatch.setenv(HEADLESS_VARIABLE, "0")
+    widget = attention_explorer(_layers(), TOKENS)
+    assert isinstance(widget, ipywidgets.VBox)
+    controls, view = widget.children
+    pick_layer, pick_head, pick_query = controls.children
+    assert all(isinstance(c, ipywidgets.Dropdown) for c in controls.children)
+    assert "what query 8" in view.value
+    timings = []
+    for layer, head, query in [(1, 0, 3), (0, 1, 5), (1, 1, 0), (0, 0, 7)] * 5:
+        start = time.perf_counter()
+        pick_layer.value, pick_head.value, pick_query.value = layer, head, query
+        timings.append(time.perf_counter() - start)
+        assert f"layer {layer} · head {head}</b>: what query {query} " in view.value
+    # three changes redraw three times; the course asks for < 100 ms per update
+    assert np.median(timings) / 3 < 0.1
+
+
+def test_explorer_accepts_a_tensor_of_layers_or_one_layer(monkeypatch):
+    monkeypatch.setenv(HEADLESS_VARIABLE, "1")
+    assert isinstance(attention_explorer(_weights(2, 2, 9, 9), TOKENS), Figure)
+    assert isinstance(attention_explorer(_weights(2, 9, 9), TOKENS, head=1, query=0), Figure)
+
+
+@pytest.mark.parametrize(
+    ("weights", "tokens", "kwargs", "error", "message"),
+    [
+        (
+            _weights(2, 9, 9),
+            list("abc"),
+            {},
+            ValueError,
+            r"tokens has 3 tokens but the weights have 9 positions",
+        ),
+        (_weights(2, 9, 9), TOKENS, {"head": 2}, ValueError, "head must be an int from 0 to 1"),
+        (_weights(2, 9, 9), TOKENS, {"layer": 1}, ValueError, "layer must be an int from 0 to 0"),
+        (_weights(2, 9, 9), TOKENS, {"query": 9}, ValueError, "query must be an int from 0 to 8"),
+        ([_weights(2, 9, 9), _weights(3, 9, 9)], TOKENS, {}, ValueError, "all the same shape"),
+        (_weights(9, 9), TOKENS, {}, ValueError, r"\(L, H, T, T\)"),
+        (_weights(2, 4, 9, causal=False), TOKENS, {}, ValueError, "self-attention"),
+    ],
+)
+def test_explorer_errors(monkeypatch, weights, tokens, kwargs, error, message):
+    monkeypatch.setenv(HEADLESS_VARIABLE, "1")
+    with pytest.raises(error, match=message):
+        attention_explorer(weights, tokens, **kwargs)
