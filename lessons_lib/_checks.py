@@ -29,6 +29,19 @@ def fraction(value: object, name: str, example: float = 0.2) -> float:
     return float(value)
 
 
+def heads(n_embd: object, n_head: object, prefix: str = "") -> int:
+    """``n_embd // n_head``, the channels of one attention head, if both are positive ints and
+    ``n_head`` divides ``n_embd``; else a clear error. ``prefix`` names the config."""
+    positive_int(n_embd, f"{prefix}n_embd")
+    positive_int(n_head, f"{prefix}n_head")
+    if n_embd % n_head:
+        raise ValueError(
+            f"{prefix}n_embd={n_embd} must be divisible by n_head={n_head}: each head gets "
+            f"n_embd // n_head channels. Try n_embd={n_head * max(1, round(n_embd / n_head))}."
+        )
+    return n_embd // n_head
+
+
 def one_of(value: object, choices: Iterable, name: str) -> object:
     """``value`` if it is one of ``choices``; else the course's one "choose one of" message."""
     choices = list(choices)

@@ -98,3 +98,60 @@ def test_readme_lists_every_notebook_with_badges_and_run_time():
         assert colab_url(rel) in text and binder_url(rel) in text, rel
         row = next(line for line in text.splitlines() if colab_url(rel) in line)
         assert re.search(r"\d+ s", row), f"the README's row for {rel} needs its run time"
+
+
+ROOMS = ("data", "tokenization", "parts", "models", "training", "viz", "course", "tools")
+PACKAGE = ROOT / "lessons_lib"
+
+
+def test_lessons_lib_is_laid_out_in_rooms():
+    modules = {p.name for p in PACKAGE.glob("*.py")}
+    assert modules == {"__init__.py", "__main__.py", "_checks.py"}, "new modules go in a room"
+    for room in ROOMS:
+        init = PACKAGE / room / "__init__.py"
+        doc = init.read_text(encoding="utf-8")
+        assert doc.startswith('"""') and "chapter" in doc, (
+            f"{room}/__init__.py: say what lives there"
+        )
+        inside = [p for p in (PACKAGE / room).glob("*.py") if p.name != "__init__.py"]
+        assert 1 <= len(inside) <= 12, f"{room}/ has {len(inside)} modules: split it"
+        for module in inside:
+            assert module.stem in doc, f"{room}/__init__.py does not mention {module.name}"
+
+
+def test_no_module_is_over_350_lines():
+    long = {
+        str(p.relative_to(ROOT)): n
+        for p in PACKAGE.rglob("*.py")
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > 350
+    }
+    assert not long, f"split these modules: {long}"
+
+
+def test_every_module_has_a_test_file_named_after_it():
+    missing = []
+    for module in PACKAGE.glob("*/*.py"):
+        if module.name == "__init__.py":
+            continue
+        room = module.parent.name
+        if not (ROOT / "tests" / room / f"test_{module.stem}.py").exists():
+            missing.append(f"{room}/{module.name}")
+    assert not missing, f"no tests/<room>/test_<module>.py for {missing}"
+
+
+def test_commands_are_spelled_one_way():
+    old = re.compile(r"python3? -m lessons_lib\.(notebooks|bench|pretrain)\b")
+    texts = [ROOT / "README.md", *PACKAGE.rglob("*.py"), *(ROOT / "notebooks").glob("*.ipynb")]
+    found = [str(p.relative_to(ROOT)) for p in texts if old.search(p.read_text(encoding="utf-8"))]
+    assert not found, f"write `python -m lessons_lib <command>` in {found}"
+
+
+def test_ruff_lint_and_format_are_clean():
+    import subprocess
+    import sys
+
+    for args in (["check", "lessons_lib", "tests"], ["format", "--check", "lessons_lib", "tests"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "ruff", *args], cwd=ROOT, capture_output=True, text=True
+        )
+        assert done.returncode == 0, f"ruff {' '.join(args)}:\n{done.stdout}{done.stderr}"

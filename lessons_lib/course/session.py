@@ -6,7 +6,6 @@ import inspect
 import os
 import platform
 import random
-import sys
 
 import numpy as np
 import torch
@@ -43,11 +42,6 @@ def get_device() -> torch.device:
     if mps is not None and mps.is_available():
         return torch.device("mps")
     return torch.device("cpu")
-
-
-def in_colab() -> bool:
-    """True inside Google Colab."""
-    return "google.colab" in sys.modules
 
 
 def is_headless() -> bool:

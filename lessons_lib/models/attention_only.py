@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn as nn
 
-from .._checks import positive_int
+from .._checks import heads, positive_int
 from ..data.reversal_task import IGNORE
 from ..parts.attention import MultiHeadSelfAttention
 from .lm import check_token_ids, language_model_loss
@@ -32,13 +32,9 @@ class AttentionOnlyConfig:
     n_layer: int = 1  # attention layers, each added to the stream (residual connection)
 
     def __post_init__(self) -> None:
-        for name in ("vocab_size", "block_size", "n_embd", "n_head", "n_layer"):
+        for name in ("vocab_size", "block_size", "n_layer"):
             positive_int(getattr(self, name), f"AttentionOnlyConfig.{name}")
-        if self.n_embd % self.n_head:
-            raise ValueError(
-                f"AttentionOnlyConfig.n_embd={self.n_embd} must be divisible by "
-                f"n_head={self.n_head}: each head gets n_embd // n_head channels."
-            )
+        heads(self.n_embd, self.n_head, "AttentionOnlyConfig.")
 
 
 class AttentionOnlyLM(nn.Module):

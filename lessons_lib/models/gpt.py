@@ -16,7 +16,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .._checks import fraction, one_of, positive_int
+from .._checks import fraction, heads, one_of, positive_int
 from ..parts.attention import causal_mask, scaled_dot_product_attention
 from .lm import check_token_ids, language_model_loss
 
@@ -38,13 +38,9 @@ class GPTConfig:
     attention: str = "fast"  # "fast": F.scaled_dot_product_attention; "course": chapter 05's
 
     def __post_init__(self) -> None:
-        for name in ("vocab_size", "block_size", "n_layer", "n_head", "n_embd"):
+        for name in ("vocab_size", "block_size", "n_layer"):
             positive_int(getattr(self, name), f"GPTConfig.{name}")
-        if self.n_embd % self.n_head:
-            raise ValueError(
-                f"n_embd={self.n_embd} must be divisible by n_head={self.n_head}: each head "
-                f"gets n_embd // n_head dimensions. Try n_embd={self.n_head * 32}."
-            )
+        heads(self.n_embd, self.n_head, "GPTConfig.")
         fraction(self.dropout, "GPTConfig.dropout")
         one_of(self.attention, ATTENTION_KINDS, "GPTConfig.attention")
 

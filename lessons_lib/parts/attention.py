@@ -28,7 +28,7 @@ import math
 import torch
 import torch.nn as nn
 
-from .._checks import positive_int
+from .._checks import heads, positive_int
 from .softmax import softmax
 
 
@@ -151,16 +151,9 @@ class MultiHeadSelfAttention(nn.Module):
         dropout: float = 0.0,
     ):
         super().__init__()
-        positive_int(n_embd, "n_embd")
-        positive_int(n_head, "n_head")
-        if n_embd % n_head:
-            raise ValueError(
-                f"n_embd={n_embd} must be a positive multiple of n_head={n_head}: "
-                "each head gets n_embd // n_head channels."
-            )
+        self.head_size = heads(n_embd, n_head)
         self.n_embd = n_embd
         self.n_head = n_head
-        self.head_size = n_embd // n_head
         self.causal = causal
         self.query = nn.Linear(n_embd, n_embd, bias=bias)  # what each position looks for
         self.key = nn.Linear(n_embd, n_embd, bias=bias)  # what each position offers

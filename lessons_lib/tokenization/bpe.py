@@ -38,12 +38,6 @@ FILE_FORMAT = "lessons_lib.BPETokenizer"
 _CACHE_LIMIT = 100_000  # chunks whose encoding encode() remembers
 
 
-def count_pairs(ids: Sequence[int]) -> Counter:
-    """How often each pair of neighbours occurs: ``count_pairs([1, 2, 1, 2]) == {(1, 2): 2,
-    (2, 1): 1}`` (as a Counter)."""
-    return Counter(zip(ids, ids[1:], strict=False))
-
-
 def merge_pair(ids: Sequence[int], pair: tuple[int, int], new_id: int) -> list[int]:
     """Replace every occurrence of ``pair`` in ``ids``, left to right, by ``new_id``.
 

@@ -1,6 +1,6 @@
 """Interactive demos that still work with no browser attached (chapters 03 onwards).
 
-The course's rule (COURSE_DESIGN.md section 9): every demo is a thin shell over a pure
+Every demo is a thin shell over a pure
 function ``draw(**values) -> Figure`` that the tests call directly. In a live notebook,
 :func:`interactive_figure` adds core ipywidgets controls (Colab-safe: ipywidgets 7 and 8);
 with no browser (``LESSONS_HEADLESS=1``, as in the tests and the notebook refresh) it draws

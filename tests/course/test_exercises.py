@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import math
 
 import pytest
@@ -9,6 +11,7 @@ import torch
 
 from lessons_lib import exercises as ex
 from lessons_lib.course.exercises import ch01
+from lessons_lib.models.lm import check_token_ids
 
 ALL_NAMES = ex.names()  # every chapter's exercises
 CH00_CH01 = ["negative_log_likelihood", "next_token_pairs", "perplexity", "vocabulary"]
@@ -76,15 +79,59 @@ def test_forgotten_return_is_named(name):
     assert "returned None: did you forget `return`?" in message
 
 
+def _line_of(function, text: str) -> int:
+    """The number of the line of ``function``'s source file that holds ``text``."""
+    lines, first = inspect.getsourcelines(function)
+    return first + next(i for i, line in enumerate(lines) if text in line)
+
+
+def _crashes(*args, **kwargs):
+    return 1 / 0
+
+
+def _crashes_inside_lessons_lib(text):
+    check_token_ids(text, vocab_size=10)  # a str, not a tensor: lessons_lib raises TypeError
+    return sorted(set(text))
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_learner_code_that_crashes_is_reported_with_its_line(name):
-    def crashes(*args, **kwargs):
-        return 1 / 0
-
-    passed, message = ex.run_check(name, crashes)
+    passed, message = ex.run_check(name, _crashes)
+    line = _line_of(_crashes, "return 1 / 0")
     assert not passed
-    assert message.startswith("your code raised ZeroDivisionError: division by zero (line ")
-    assert "return 1 / 0" in message
+    assert message.startswith(
+        f"your code raised ZeroDivisionError: division by zero (line {line}: return 1 / 0)"
+    )
+
+
+def test_a_crash_inside_lessons_lib_names_the_learners_line_not_the_librarys():
+    passed, message = ex.run_check("vocabulary", _crashes_inside_lessons_lib)
+    line = _line_of(_crashes_inside_lessons_lib, "check_token_ids(text")
+    assert not passed
+    assert message.startswith("your code raised TypeError: idx must be a torch tensor")
+    assert f"(line {line}: check_token_ids(text, vocab_size=10)" in message
+    assert "raise TypeError" not in message  # lessons_lib's own line is not the learner's
+
+
+def _crashes_inside_torch(text):
+    torch.nn.Linear(2, 3)(torch.zeros(4))  # a shape error, raised inside torch.nn
+    return sorted(set(text))
+
+
+def test_a_crash_inside_torch_names_the_learners_line_not_torchs():
+    passed, message = ex.run_check("vocabulary", _crashes_inside_torch)
+    line = _line_of(_crashes_inside_torch, "torch.nn.Linear(2, 3)(")
+    assert not passed
+    assert f"(line {line}: torch.nn.Linear(2, 3)(torch.zeros(4))" in message, message
+
+
+def test_a_crash_inside_lessons_lib_without_learner_code_is_not_blamed_on_them(monkeypatch):
+    monkeypatch.setattr(ex, "REGISTRY", dict(ex.REGISTRY))
+    # a checker that is lessons_lib's own code: the traceback holds no frame of the learner's
+    ex.exercise("token_ids", solution=list)(functools.partial(check_token_ids, vocab_size=10))
+    passed, message = ex.run_check("token_ids", "not a tensor")
+    assert not passed
+    assert message.startswith("your answer is not the kind of value expected (TypeError: idx")
 
 
 @pytest.mark.parametrize("name", NAMES)

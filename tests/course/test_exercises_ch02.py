@@ -136,9 +136,14 @@ def test_other_errors_in_the_answer_are_reported_as_crashes():
     assert not passed and message.startswith("your code raised ValueError: something else")
 
 
-def test_wrong_encoding_names_the_merges_used():
+def test_wrong_encoding_names_the_merges_by_a_name_that_works_in_a_notebook(monkeypatch):
     passed, message = ex.run_check("encode_word", _first_merge_only)
-    assert not passed and "practice_tokenizer().merges" in message
+    assert not passed and "The check's merges: ex.ch02.practice_tokenizer().merges" in message
+    # as in a fresh notebook, where no chapter module is an attribute of ``ex`` yet
+    monkeypatch.delattr(ex, "ch02")
+    assert ex.ch02.practice_tokenizer().merges == ch02.practice_tokenizer().merges
+    with pytest.raises(AttributeError, match="no attribute 'ch99'"):
+        ex.ch99  # noqa: B018
 
 
 def test_success_messages_show_a_worked_example():

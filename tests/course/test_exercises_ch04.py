@@ -17,10 +17,6 @@ NAMES = ["stable_softmax", "cross_entropy_from_logits", "top_k_filter"]
 INF = float("inf")
 
 
-def _stub(*args, **kwargs):
-    raise NotImplementedError
-
-
 def _naive_softmax(x):
     return x.exp() / x.exp().sum(dim=-1, keepdim=True)
 
@@ -102,25 +98,6 @@ WRONG = [
 
 def test_chapter_04_exercises_are_registered():
     assert set(NAMES) <= set(ex.names())
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_the_model_answer_passes(name):
-    passed, message = ex.run_check(name, ex.REGISTRY[name].solution)
-    assert passed, message
-    assert message.startswith("correct:")
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_a_stub_is_not_done_yet(name):
-    passed, message = ex.run_check(name, _stub)
-    assert not passed and message.startswith("not done yet")
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_a_forgotten_return_is_named(name):
-    passed, message = ex.run_check(name, lambda *args: None)
-    assert not passed and "returned None: did you forget `return`?" in message
 
 
 @pytest.mark.parametrize(

@@ -29,7 +29,6 @@ WRONG = [
     ("count_parameters", _count_plus(lambda V, T, n, C: -n * 13 * C), "count the biases"),
     ("count_parameters", _count_plus(lambda V, T, n, C: -n * 9 * C), "every nn.Linear"),
     ("count_parameters", lambda V, T, n, C: n * 12 * C * C, "off by"),
-    ("count_parameters", lambda V, T, n, C: None, "did you forget `return`"),
     ("attention_shapes", lambda B, T, C, H: ((B, T, H, C // H), (B, H, T, T)), "transpose"),
     ("attention_shapes", lambda B, T, C, H: ((B, H, T, C), (B, H, T, T)), "n_embd // n_head"),
     ("attention_shapes", lambda B, T, C, H: ((B, H, T, C // H), (T, T)), "4 dimensions"),

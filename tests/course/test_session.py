@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import sys
 
 import matplotlib as mpl
 import numpy as np
@@ -64,13 +63,6 @@ def test_get_device_here_is_a_usable_device():
     device = env.get_device()
     assert isinstance(device, torch.device)
     assert torch.zeros(2, device=device).sum().item() == 0.0
-
-
-def test_in_colab(monkeypatch):
-    monkeypatch.delitem(sys.modules, "google.colab", raising=False)
-    assert env.in_colab() is False
-    monkeypatch.setitem(sys.modules, "google.colab", object())
-    assert env.in_colab() is True
 
 
 @pytest.mark.parametrize(("value", "expected"), [("", False), ("0", False), ("1", True)])

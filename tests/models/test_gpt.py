@@ -57,6 +57,7 @@ def test_loss_equals_cross_entropy_of_the_logits():
     torch.testing.assert_close(loss, reference)
 
 
+@pytest.mark.slow
 def test_it_can_overfit_one_batch():
     model = tiny()
     g = torch.Generator().manual_seed(1)
@@ -73,6 +74,7 @@ def test_it_can_overfit_one_batch():
     assert loss.item() < 0.1
 
 
+@pytest.mark.slow
 def test_train_and_generate_work_with_the_course_loop():
     model = tiny()
     data = torch.arange(400) % V  # a counting pattern: easy to learn
@@ -208,3 +210,27 @@ def test_side_by_side_shows_texts_in_columns():
         L.SideBySide({"a": [1, 2]})
     with pytest.raises(ValueError, match="at least one column"):
         L.SideBySide({})
+
+
+def test_a_bad_attention_kind_is_refused_and_changes_nothing():
+    model = GPT(GPTConfig.preset("tiny"))
+    with pytest.raises(ValueError, match="choose one of: 'fast', 'course'"):
+        model.set_attention("flash")
+    assert model.config.attention == "fast"
+    assert all(block.attn.attention == "fast" for block in model.blocks)
+
+
+def test_the_course_path_can_be_spied_on_where_the_gpt_calls_it(monkeypatch):
+    from lessons_lib.models import gpt
+
+    calls = []
+    original = gpt.scaled_dot_product_attention
+
+    def spy(q, k, v, mask=None):
+        calls.append(tuple(q.shape))
+        return original(q, k, v, mask=mask)
+
+    monkeypatch.setattr(gpt, "scaled_dot_product_attention", spy)
+    model = GPT(GPTConfig.preset("tiny", attention="course")).eval()
+    model(torch.zeros(3, 5, dtype=torch.long))
+    assert calls == [(3, 2, 5, 16)] * 2  # one call per layer: (B, n_head, T, head_size)

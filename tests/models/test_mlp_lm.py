@@ -227,6 +227,7 @@ def test_bad_ids_are_clear_errors():
 # --- with the course's trainer and generator ----------------------------------------------------
 
 
+@pytest.mark.slow
 def test_trains_with_L_train_and_learns_a_pattern_a_bigram_cannot():
     # each token is the sum of the two before it, mod 7: one previous token is not enough
     ids = [1, 2]

@@ -72,6 +72,7 @@ def test_train_classifier_rejects_bad_input():
         train_classifier(x, y, hidden_units=0)
 
 
+@pytest.mark.slow
 def test_fit_curve_fits_the_wave():
     x, y = curve_data(200, seed=0)
     assert x.shape == y.shape == (200, 1)

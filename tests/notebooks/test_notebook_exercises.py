@@ -36,6 +36,7 @@ def test_stored_exercises_are_unsolved_and_say_so(path):
         assert text.startswith("✗ not done yet"), text
 
 
+@pytest.mark.slow  # starts a kernel per notebook
 @pytest.mark.parametrize("path", notebook_paths(), ids=lambda p: p.name)
 def test_exercises_pass_with_the_model_solutions(path):
     setup, stubs, checks = exercise_cells(path)

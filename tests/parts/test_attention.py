@@ -218,7 +218,7 @@ def test_non_causal_attention_is_permutation_equivariant():
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        ((10, 3), "must be a positive multiple of n_head=3"),
+        ((10, 3), "n_embd=10 must be divisible by n_head=3"),
         ((8, 0), "n_head must be a positive int"),
     ],
 )

@@ -14,7 +14,7 @@ import torch
 from lessons_lib import BPETokenizer
 from lessons_lib.data.shakespeare import shakespeare, train_val_split
 from lessons_lib.tokenization import bpe
-from lessons_lib.tokenization.bpe import GPT2_SPLIT_PATTERN, count_pairs, merge_pair, split_text
+from lessons_lib.tokenization.bpe import GPT2_SPLIT_PATTERN, merge_pair, split_text
 
 UNICODE_SAMPLES = [
     "",
@@ -87,12 +87,6 @@ def test_docstring_examples_are_correct():
     results = doctest.testmod(bpe)
     assert results.attempted >= 4
     assert results.failed == 0
-
-
-def test_count_pairs_by_hand():
-    assert count_pairs([1, 2, 1, 2]) == {(1, 2): 2, (2, 1): 1}
-    assert count_pairs([7, 7, 7]) == {(7, 7): 2}  # overlapping pairs both count
-    assert count_pairs([5]) == {} and count_pairs([]) == {}
 
 
 @pytest.mark.parametrize(
@@ -203,6 +197,7 @@ def test_training_is_quiet_by_default(capsys):
     assert capsys.readouterr().out == ""
 
 
+@pytest.mark.slow
 def test_shakespeare_vocab_512_is_fast_and_compresses_held_out_text(corpus):
     train_text, val_text = corpus
     start = time.perf_counter()

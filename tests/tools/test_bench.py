@@ -50,6 +50,7 @@ def test_bench_bpe_returns_the_measurements():
     assert result.ours_tokens_per_byte < 0.75  # e.g. ' the' is one token, not 4
 
 
+@pytest.mark.slow
 def test_module_runs_from_the_command_line():
     done = subprocess.run(
         [sys.executable, "-m", "lessons_lib", "bench", *TINY],
@@ -83,3 +84,17 @@ def test_empty_heldout_text_and_bad_repeats_are_rejected():
         bench.bench_bpe("some text", "", 260)
     with pytest.raises(ValueError, match="repeats must be at least 1"):
         bench.best_time(lambda: None, 0)
+
+
+@pytest.mark.slow
+def test_bench_gpt_ends_with_the_promised_line(capsys):
+    assert bench.main(["gpt", "--seconds", "1", "--preset", "tiny", "--val-tokens", "2000"]) == 0
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    match = re.fullmatch(r"val_loss=(\d+\.\d+) tokens_per_s=(\d+) seconds=(\d+)", last)
+    assert match, last
+    assert 0 < float(match.group(1)) < 5 and int(match.group(2)) > 0
+
+
+def test_bench_gpt_rejects_a_bad_budget():
+    with pytest.raises(SystemExit):
+        bench.main(["gpt", "--seconds", "0"])

@@ -6,6 +6,7 @@ No notebook is executed here: ``refresh`` runs against a stand-in for nbclient.
 from __future__ import annotations
 
 import os
+import time
 
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
@@ -126,6 +127,9 @@ def test_badges_command_rewrites_a_notebook_file(tmp_path, capsys):
     assert "badges rewritten: 03_demo.ipynb" in capsys.readouterr().out
 
 
+RUN_SECONDS = 0.02
+
+
 class FakeClient:
     """Stands in for nbclient.NotebookClient: 'runs' the notebook with made-up timings."""
 
@@ -136,6 +140,7 @@ class FakeClient:
         FakeClient.seen = kwargs
 
     def execute(self):
+        time.sleep(RUN_SECONDS)  # the real client takes time: refresh must measure it
         durations = ["00:00:01", "00:00:04", "00:00:02"]
         for cell, end in zip(self.nb.cells, durations, strict=True):
             cell.metadata["execution"] = {
@@ -154,7 +159,7 @@ def test_refresh_rewrites_badges_records_slowest_cell_and_cleans(tmp_path, monke
     path = tmp_path / "05_demo.ipynb"
     nbformat.write(_notebook(), path)
     seconds, slowest, index = nbtool.refresh(path)
-    assert seconds >= 0
+    assert seconds >= RUN_SECONDS
     assert (slowest, index) == (4.0, 1)
     assert FakeClient.seen["resources"] == {"metadata": {"path": str(tmp_path)}}
     nb = nbformat.read(path, as_version=4)

@@ -1,4 +1,8 @@
-"""Tests of training.trainer: batches, loss estimates, the learning rate, train, plots."""
+"""Tests of training.trainer: ``train`` in one call and ``Trainer`` across notebook cells.
+
+Batches, loss estimates, the schedule and the history have their own test files
+(test_batches.py, test_evaluation.py, test_schedule.py, test_history.py).
+"""
 
 from __future__ import annotations
 
@@ -6,23 +10,13 @@ import _thread
 import math
 import re
 import threading
-import time
 
 import pytest
 import torch
 from matplotlib.figure import Figure
 
-from lessons_lib import (
-    BigramLM,
-    History,
-    Trainer,
-    estimate_loss,
-    evaluate,
-    get_batch,
-    plot_history,
-    train,
-)
-from lessons_lib.training.trainer import as_token_tensor, learning_rate
+from lessons_lib import BigramLM, Trainer, get_device, plot_history, train
+from lessons_lib.training import trainer as trainer_module
 
 V = 5
 # A cycle 0 1 2 3 4 0 1 ... with a little noise: a bigram model can learn it well.
@@ -33,6 +27,9 @@ DATA = torch.where(torch.rand(400, generator=_g) < 0.1, _noise, DATA)
 TRAIN, VAL = DATA[:300], DATA[300:]
 
 FAST = dict(batch_size=8, block_size=8, eval_batches=2, progress=False, device="cpu")
+ANY_DEVICE = {k: v for k, v in FAST.items() if k != "device"}  # the trainer picks one
+
+needs_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
 
 
 def _random_model(seed: int = 0) -> BigramLM:
@@ -41,126 +38,6 @@ def _random_model(seed: int = 0) -> BigramLM:
     with torch.no_grad():
         model.logits_table.weight.copy_(torch.randn(V, V, generator=g))
     return model
-
-
-# --- get_batch ---------------------------------------------------------------------------------
-
-
-def test_get_batch_shapes_and_dtype():
-    x, y = get_batch(torch.arange(50), block_size=6, batch_size=4)
-    assert x.shape == (4, 6) and y.shape == (4, 6)
-    assert x.dtype == torch.long
-
-
-def test_get_batch_targets_are_inputs_shifted_by_one():
-    data = torch.arange(100) * 3  # token value identifies its position
-    x, y = get_batch(data, block_size=7, batch_size=16, generator=torch.Generator().manual_seed(0))
-    torch.testing.assert_close(x[:, 1:], y[:, :-1])
-    for row_x, row_y in zip(x, y, strict=True):
-        start = int(row_x[0]) // 3
-        torch.testing.assert_close(row_x, data[start : start + 7])
-        torch.testing.assert_close(row_y, data[start + 1 : start + 8])
-
-
-def test_get_batch_windows_stay_inside_the_data():
-    data = torch.arange(9)
-    x, y = get_batch(data, block_size=8, batch_size=5)  # only one window fits
-    torch.testing.assert_close(x, data[:8].expand(5, 8))
-    torch.testing.assert_close(y, data[1:].expand(5, 8))
-
-
-def test_get_batch_is_repeatable_with_a_generator():
-    a = get_batch(DATA, 8, 4, torch.Generator().manual_seed(3))
-    b = get_batch(DATA, 8, 4, torch.Generator().manual_seed(3))
-    torch.testing.assert_close(a, b)
-
-
-def test_get_batch_too_little_data():
-    with pytest.raises(ValueError, match=r"The data has 8 tokens, too few for .*block_size=8"):
-        get_batch(torch.arange(8), block_size=8, batch_size=2)
-
-
-@pytest.mark.parametrize(
-    "bad",
-    [
-        torch.zeros(5),
-        torch.zeros(2, 3, dtype=torch.long),
-        torch.ones(4, dtype=torch.bool),
-        [0.5, 1.5],
-    ],
-)
-def test_as_token_tensor_rejects_non_token_data(bad):
-    with pytest.raises(ValueError, match="train_data must be a 1-D sequence of integer token ids"):
-        as_token_tensor(bad, "train_data")
-
-
-def test_as_token_tensor_accepts_lists_and_int32():
-    torch.testing.assert_close(as_token_tensor([1, 2], "d"), torch.tensor([1, 2]))
-    assert as_token_tensor(torch.tensor([1], dtype=torch.int32), "d").dtype == torch.long
-
-
-# --- estimate_loss and evaluate ----------------------------------------------------------------
-
-
-def test_estimate_loss_of_fresh_bigram_is_ln_v_and_repeatable():
-    model = BigramLM(V)
-    assert estimate_loss(model, DATA, 8, batch_size=4, batches=3) == pytest.approx(math.log(V))
-    model = _random_model()
-    first = estimate_loss(model, DATA, 8, batch_size=4, batches=3)
-    assert estimate_loss(model, DATA, 8, batch_size=4, batches=3) == first
-    assert estimate_loss(model, DATA, 8, batch_size=4, batches=3, seed=99) != first
-
-
-def test_estimate_loss_restores_training_mode():
-    model = _random_model()
-    model.train()
-    estimate_loss(model, DATA, 8, batch_size=2, batches=1)
-    assert model.training
-
-
-def test_evaluate_matches_a_hand_computation():
-    model = _random_model()
-    data = torch.tensor([0, 1, 2, 3, 4, 4, 3, 2, 1, 0, 2])  # 11 tokens
-    # block_size 3: windows use x = data[0:9] and y = data[1:10]; the last token is unused
-    log_probs = torch.log_softmax(model.logits_table.weight, dim=1)
-    by_hand = -sum(log_probs[data[t], data[t + 1]].item() for t in range(9)) / 9
-    assert evaluate(model, data, block_size=3) == pytest.approx(by_hand, rel=1e-6)
-    assert evaluate(model, data.tolist(), block_size=3, batch_size=1) == pytest.approx(by_hand)
-
-
-def test_evaluate_is_independent_of_batch_size_and_restores_mode():
-    model = _random_model()
-    model.train()
-    a = evaluate(model, DATA, block_size=16, batch_size=64)
-    b = evaluate(model, DATA, block_size=16, batch_size=3)
-    assert a == pytest.approx(b, rel=1e-6)
-    assert model.training
-
-
-def test_evaluate_needs_more_than_one_window():
-    with pytest.raises(ValueError, match=r"Need more than block_size=8 tokens, got 8"):
-        evaluate(BigramLM(V), torch.arange(8) % V, block_size=8)
-
-
-# --- learning_rate -----------------------------------------------------------------------------
-
-
-def test_constant_schedule():
-    assert all(learning_rate(s, 100, 0.1, "constant", 0) == 0.1 for s in range(0, 100, 7))
-
-
-def test_linear_warmup():
-    lrs = [learning_rate(s, 100, 1.0, "constant", 4) for s in range(6)]
-    assert lrs == pytest.approx([0.25, 0.5, 0.75, 1.0, 1.0, 1.0])
-
-
-def test_cosine_schedule_decays_from_lr_to_a_tenth():
-    lrs = [learning_rate(s, 50, 1.0, "cosine", 10) for s in range(10, 51)]
-    assert lrs[0] == pytest.approx(1.0)
-    assert lrs[-1] == pytest.approx(0.1)
-    assert learning_rate(30, 50, 1.0, "cosine", 10) == pytest.approx(0.55)  # halfway
-    assert all(a >= b for a, b in zip(lrs, lrs[1:], strict=False))
-    assert learning_rate(500, 50, 1.0, "cosine", 10) == pytest.approx(0.1)  # stays at the floor
 
 
 # --- train -------------------------------------------------------------------------------------
@@ -191,18 +68,14 @@ def test_train_always_records_the_last_step():
     assert history.steps == [0, 7, 14, 20]
 
 
-def test_train_max_seconds_stops_early():
-    history = train(BigramLM(V), TRAIN, VAL, steps=10_000, max_seconds=0.0, **FAST)
-    assert history.steps == [0, 1]
-    assert history.interrupted is False
-
-
 def test_train_is_deterministic_for_a_seed():
-    a, b = BigramLM(V), BigramLM(V)
+    a, b, c = BigramLM(V), BigramLM(V), BigramLM(V)
     ha = train(a, TRAIN, VAL, steps=15, lr=0.05, seed=3, **FAST)
     hb = train(b, TRAIN, VAL, steps=15, lr=0.05, seed=3, **FAST)
+    train(c, TRAIN, VAL, steps=15, lr=0.05, seed=4, **FAST)
     assert ha.val_loss == hb.val_loss
     torch.testing.assert_close(a.logits_table.weight, b.logits_table.weight)
+    assert not torch.equal(a.logits_table.weight, c.logits_table.weight)  # the seed matters
 
 
 def test_train_with_zero_lr_changes_nothing():
@@ -229,6 +102,18 @@ def test_train_cosine_schedule_with_warmup_runs():
     assert history.val_loss[-1] < history.val_loss[0]
 
 
+def test_train_sets_each_steps_learning_rate_from_the_schedule():
+    trainer = Trainer(
+        BigramLM(V), TRAIN, VAL, steps=12, lr=1.0, schedule="cosine", warmup=2, **FAST
+    )
+    lrs = []
+    trainer.optimizer.register_step_pre_hook(lambda opt, *_: lrs.append(opt.param_groups[0]["lr"]))
+    trainer.run()
+    # warm-up 0.5, 1.0; then the cosine over the 10 steps left, from 1.0 towards 0.1
+    cosine = [0.1 + 0.45 * (1 + math.cos(math.pi * k / 10)) for k in range(10)]
+    assert lrs == pytest.approx([0.5, 1.0, *cosine])
+
+
 def test_train_uses_the_model_block_size():
     class Windowed(BigramLM):
         block_size = 4
@@ -239,18 +124,13 @@ def test_train_uses_the_model_block_size():
     assert history.steps == [0, 1, 2]
 
 
-def test_train_puts_the_model_on_the_device():
-    model = BigramLM(V)
-    train(model, TRAIN, VAL, steps=1, **FAST)
-    assert model.logits_table.weight.device == torch.device("cpu")
-
-
 @pytest.mark.parametrize(
     ("steps", "batch_size", "message"),
     [
         (0, 8, "steps must be a positive int, got 0"),
         (10, 0, "batch_size must be a positive int"),
         (True, 8, "steps must be a positive int, got True"),
+        (None, 8, "Give steps, max_seconds, or both"),
     ],
 )
 def test_train_rejects_bad_steps_or_batch_size(steps, batch_size, message):
@@ -270,16 +150,64 @@ def test_train_rejects_bad_data():
         train(BigramLM(V), TRAIN, VAL.float(), steps=1, progress=False)
 
 
+# --- the device --------------------------------------------------------------------------------
+
+
+def test_by_default_the_trainer_asks_get_device(monkeypatch):
+    assert Trainer(BigramLM(V), TRAIN, VAL, steps=1, **ANY_DEVICE).device == get_device()
+    picked = torch.device("cpu", 0)  # a real device, but not the plain "cpu" it could guess
+    asked = []
+
+    def spy() -> torch.device:
+        asked.append(True)
+        return picked
+
+    monkeypatch.setattr(trainer_module, "get_device", spy)
+    trainer = Trainer(BigramLM(V), TRAIN, VAL, steps=2, **ANY_DEVICE)
+    assert asked and trainer.device == picked
+    assert trainer.mixed_precision is False  # bfloat16 autocast only by default on CUDA
+    assert trainer.run().steps[-1] == 2  # and it trains there
+    explicit = Trainer(BigramLM(V), TRAIN, VAL, steps=2, **FAST)
+    assert len(asked) == 1 and explicit.device == torch.device("cpu")  # not asked again
+
+
+@needs_cuda
+def test_train_moves_the_model_to_the_device_it_is_given():
+    model = BigramLM(V)
+    assert model.logits_table.weight.device.type == "cpu"
+    trainer = Trainer(
+        model, TRAIN, VAL, steps=60, lr=0.1, eval_every=20, **{**FAST, "device": "cuda"}
+    )
+    assert trainer.mixed_precision is True  # by default on CUDA
+    history = trainer.run()
+    assert all(p.device.type == "cuda" for p in model.parameters())
+    assert history.val_loss[-1] < history.val_loss[0] - 0.5  # it learned there, in bfloat16
+
+
+@needs_cuda
+def test_device_cpu_brings_a_model_back_from_the_gpu():
+    model = BigramLM(V).to("cuda")
+    train(model, TRAIN, VAL, steps=2, **FAST)  # device="cpu"
+    assert all(p.device.type == "cpu" for p in model.parameters())
+
+
+# --- Ctrl-C ------------------------------------------------------------------------------------
+
+
 class Signalling(BigramLM):
-    """A bigram model that sets ``started`` on its first training step (not an evaluation)."""
+    """A bigram model that sets ``started`` on its second training step (not an evaluation):
+    by then one optimisation step is done."""
 
     def __init__(self, vocab_size: int):
         super().__init__(vocab_size)
         self.started = threading.Event()
+        self.steps_begun = 0
 
     def forward(self, idx, targets=None):
         if self.training and torch.is_grad_enabled():
-            self.started.set()
+            self.steps_begun += 1
+            if self.steps_begun == 2:
+                self.started.set()
         return super().forward(idx, targets)
 
 
@@ -290,11 +218,9 @@ def test_ctrl_c_stops_training_cleanly(capsys):
     training.set()
 
     def press_ctrl_c() -> None:
-        # wait until optimisation really runs, let it go on a little, then "press" Ctrl-C
-        if model.started.wait(timeout=20):
-            time.sleep(0.3)
-            if training.is_set():
-                _thread.interrupt_main()
+        # wait until optimisation really runs, then "press" Ctrl-C
+        if model.started.wait(timeout=20) and training.is_set():
+            _thread.interrupt_main()
 
     timer = threading.Timer(0.0, press_ctrl_c)
     timer.start()
@@ -307,8 +233,7 @@ def test_ctrl_c_stops_training_cleanly(capsys):
         timer.join()
     assert history.interrupted is True
     assert len(history) >= 2
-    assert history.steps[0] == 0 and history.steps[-1] > 0
-    assert history.seconds[-1] < 30  # stopped by Ctrl-C, not by max_seconds
+    assert history.steps[0] == 0 and 0 < history.steps[-1] < 10**6
     assert not torch.equal(model.logits_table.weight.detach(), init)
     out = capsys.readouterr().out
     match = re.search(r"Training stopped at step (\d+) of 1000000", out)
@@ -371,23 +296,6 @@ def test_trainer_stops_at_the_end_of_its_plan(capsys):
         trainer.run(0)
 
 
-def test_trainer_time_budget_counts_only_time_spent_training():
-    trainer = Trainer(BigramLM(V), TRAIN, VAL, steps=None, max_seconds=0.3, **FAST)
-    trainer.run(5)
-    time.sleep(0.4)  # a learner reading between two cells
-    assert not trainer.done
-    history = trainer.run()
-    assert trainer.done and history.steps[-1] > 5
-    assert 0.3 < history.seconds[-1] < 0.7
-    assert history.seconds == sorted(history.seconds)
-
-
-def test_live_plot_is_silent_outside_a_notebook(capsys):
-    history = train(BigramLM(V), TRAIN, VAL, steps=4, live_plot=True, **FAST)
-    assert history.steps[-1] == 4
-    assert capsys.readouterr().out == ""
-
-
 def test_a_stopped_trainer_goes_on_from_where_it_stopped(capsys):
     model = InterruptedWhileEvaluating(V)
     trainer = Trainer(model, TRAIN, VAL, steps=20, eval_every=5, **FAST)
@@ -399,44 +307,107 @@ def test_a_stopped_trainer_goes_on_from_where_it_stopped(capsys):
     assert second.steps == [0, 5, 10, 15, 20]
 
 
-# --- History and plot_history ------------------------------------------------------------------
+def test_live_plot_redraws_at_every_evaluation_and_at_each_run(monkeypatch):
+    drawn = []
+
+    class Recorder:  # stands in for viz.curves.LivePlot
+        def update(self, history) -> None:
+            drawn.append(list(history.steps))
+
+    monkeypatch.setattr(trainer_module, "LivePlot", Recorder)
+    train(BigramLM(V), TRAIN, VAL, steps=4, **FAST)
+    assert drawn == []  # live_plot is off by default
+    trainer = Trainer(BigramLM(V), TRAIN, VAL, steps=6, eval_every=3, live_plot=True, **FAST)
+    trainer.run(4)
+    trainer.run()  # the next cell shows the curves so far, then goes on
+    assert drawn == [[0], [0, 3], [0, 3, 4], [0, 3, 4], [0, 3, 4, 6]]
 
 
-def _history() -> History:
-    return History(
-        steps=[0, 10, 20],
-        train_loss=[1.6, 1.2, 1.0],
-        val_loss=[1.6, 1.3, 1.1],
-        seconds=[0.0, 0.1, 0.2],
+# --- the time budget ---------------------------------------------------------------------------
+
+
+def test_max_seconds_ends_a_long_plan_once_the_time_is_used_up():
+    history = train(BigramLM(V), TRAIN, VAL, steps=10**6, max_seconds=0.05, **FAST)
+    assert 0 < history.steps[-1] < 10**6  # stopped by the budget, long before the plan's end
+    assert history.seconds[-1] > 0.05  # ... and not before the budget was used up
+    assert history.interrupted is False
+    history = train(BigramLM(V), TRAIN, VAL, steps=10_000, max_seconds=0.0, **FAST)
+    assert history.steps == [0, 1]  # no time at all: one step, then stop
+
+
+class Clock:
+    """Stands in for the trainer's ``time`` module: time moves only when a test moves it."""
+
+    def __init__(self):
+        self.now = 1000.0
+
+    def perf_counter(self) -> float:
+        return self.now
+
+
+TICK = 1 / 64  # the seconds one training step takes on the Clock (exact in binary)
+
+
+class Ticking(BigramLM):
+    """A bigram model whose every training step takes exactly TICK seconds of ``clock``."""
+
+    def __init__(self, clock: Clock):
+        super().__init__(V)
+        self.clock = clock
+
+    def forward(self, idx, targets=None):
+        if self.training and torch.is_grad_enabled():
+            self.clock.now += TICK
+        return super().forward(idx, targets)
+
+
+@pytest.fixture
+def clock(monkeypatch) -> Clock:
+    clock = Clock()
+    monkeypatch.setattr(trainer_module, "time", clock)
+    return clock
+
+
+def test_a_time_budget_counts_only_the_time_spent_training(clock):
+    trainer = Trainer(Ticking(clock), TRAIN, VAL, steps=None, max_seconds=0.5, **FAST)
+    trainer.run(5)
+    assert trainer.seconds == 5 * TICK and not trainer.done
+    clock.now += 100.0  # a learner reading between two cells
+    history = trainer.run()
+    assert trainer.done and not history.interrupted
+    # 0.5 s is 32 steps: the 33rd goes past the budget and is the last (eval_every is 250)
+    assert history.steps == [0, 5, 33]
+    assert history.seconds == [0.0, 5 * TICK, 33 * TICK]  # the 100 s pause does not count
+    assert trainer.seconds == 33 * TICK
+
+
+def test_a_time_budget_also_ends_a_plan_of_steps(clock):
+    history = train(Ticking(clock), TRAIN, VAL, steps=10_000, max_seconds=0.25, **FAST)
+    assert history.steps == [0, 17]  # 17 steps of 1/64 s are the first past 0.25 s
+    assert history.seconds[-1] == 17 * TICK > 0.25
+
+
+def test_with_a_time_budget_the_cosine_follows_the_time_not_the_pauses(clock):
+    trainer = Trainer(
+        Ticking(clock), TRAIN, VAL, steps=None, max_seconds=0.5, lr=1.0, schedule="cosine", **FAST
     )
+    lrs = []
+    trainer.optimizer.register_step_pre_hook(lambda opt, *_: lrs.append(opt.param_groups[0]["lr"]))
+    trainer.run(10)
+    clock.now += 100.0  # between two cells
+    trainer.run()
+    # step k begins after k steps of 1/64 s: the share of the budget used is k / 32
+    expected = [0.1 + 0.45 * (1 + math.cos(math.pi * min(k / 32, 1))) for k in range(33)]
+    assert lrs == pytest.approx(expected)
+    assert lrs[0] == 1.0 and lrs[16] == pytest.approx(0.55) and lrs[32] == pytest.approx(0.1)
 
 
-def test_history_len():
-    assert len(History()) == 0
-    assert len(_history()) == 3
+def test_train_shows_the_trainers_keyword_arguments():
+    import inspect
 
-
-def test_plot_history_returns_a_figure_with_both_curves_and_floors():
-    fig = plot_history(_history(), floors={"entropy": 0.9}, title="T")
-    assert isinstance(fig, Figure)
-    ax = fig.axes[0]
-    assert ax.get_title() == "T"
-    lines = ax.get_lines()
-    assert len(lines) == 3
-    assert list(lines[0].get_xdata()) == [0, 10, 20]
-    assert list(lines[1].get_ydata()) == [1.6, 1.3, 1.1]
-    labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert labels == ["train loss", "validation loss", "entropy = 0.900"]
-
-
-def test_plot_history_draws_on_a_given_axes():
-    from lessons_lib.viz.figures import new_figure
-
-    fig, axes = new_figure(1, 2)
-    assert plot_history(_history(), ax=axes[1]) is fig
-    assert len(axes[1].get_lines()) == 2 and len(axes[0].get_lines()) == 0
-
-
-def test_plot_history_of_empty_history():
-    with pytest.raises(ValueError, match="The history is empty"):
-        plot_history(History())
+    ours = inspect.signature(train).parameters
+    theirs = inspect.signature(Trainer).parameters
+    assert list(ours) == list(theirs)  # Shift-Tab in Jupyter lists every real option
+    for name, parameter in ours.items():
+        assert parameter.default == theirs[name].default, name
+        assert parameter.kind == theirs[name].kind, name

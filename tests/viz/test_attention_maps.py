@@ -182,8 +182,13 @@ def test_explorer_live_is_a_core_widget_that_updates_fast(monkeypatch):
 
 def test_explorer_accepts_a_tensor_of_layers_or_one_layer(monkeypatch):
     monkeypatch.setenv(HEADLESS_VARIABLE, "1")
-    assert isinstance(attention_explorer(_weights(2, 2, 9, 9), TOKENS), Figure)
-    assert isinstance(attention_explorer(_weights(2, 9, 9), TOKENS, head=1, query=0), Figure)
+    layers = _weights(2, 2, 9, 9)  # (L, H, T, T)
+    fig = attention_explorer(layers, TOKENS, layer=1, head=0)
+    np.testing.assert_allclose(_image(fig.axes[1]), layers[1, 0].numpy(), rtol=1e-6)
+    one_layer = _weights(2, 9, 9)  # (H, T, T)
+    fig = attention_explorer(one_layer, TOKENS, head=1, query=0)
+    np.testing.assert_allclose(_image(fig.axes[1]), one_layer[1].numpy(), rtol=1e-6)
+    assert "layer 0 · head 1: what query 0 'a'" in fig.axes[0].get_title()
 
 
 @pytest.mark.parametrize(

@@ -105,6 +105,7 @@ def test_plot_gradient_norms_gives_each_line_its_own_marker():
     assert len(markers) == len(ACTIVATIONS) == len(set(markers))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("activation", list(ACTIVATIONS))
 def test_draw_activation_three_panels(activation):
     fig = nn_plots.draw_activation(activation, hidden_units=4)

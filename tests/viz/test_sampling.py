@@ -162,9 +162,19 @@ def test_widgets_over_the_draw_functions(monkeypatch):
     fig = interactive_figure(partial(draw_temperature, LOGITS, LABELS), temperature=slider)
     assert isinstance(fig, Figure) and fig.axes[0].get_title().startswith("T = 0.5:")
     monkeypatch.setenv(HEADLESS_VARIABLE, "0")
+    import IPython.display
+
+    shown = []  # the live widget displays each drawing (and would only log a failed one)
+    monkeypatch.setattr(IPython.display, "display", shown.append)
+    top_k = ipywidgets.IntSlider(value=3, min=1, max=10)
     widget = interactive_figure(
         partial(draw_filters, LOGITS, LABELS),
-        top_k=ipywidgets.IntSlider(value=3, min=1, max=10),
+        top_k=top_k,
         top_p=ipywidgets.FloatSlider(value=0.8, min=0.05, max=1.0),
     )
     assert isinstance(widget, ipywidgets.interactive)
+    top_k.value = 2
+    assert [fig.axes[0].get_title().split("\n")[0] for fig in shown] == [
+        "T = 1, top-k = 3",
+        "T = 1, top-k = 2",
+    ]

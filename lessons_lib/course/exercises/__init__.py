@@ -7,15 +7,18 @@ A notebook's exercise is a stub the learner fills in and a check cell::
 
 Each chapter registers its exercises in its own module (``ch01.py``, ...) with
 :func:`exercise`: a checker that raises ``AssertionError`` with a helpful message when the
-answer is wrong, and the model solution.
+answer is wrong, and the model solution. A checker that calls the learner's function passes
+what it returned through :func:`returned` first, so a forgotten ``return`` is named.
 """
 
 from __future__ import annotations
 
 import os
+import sysconfig
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from ..session import show_source
 
@@ -28,7 +31,17 @@ class Exercise:
 
 
 REGISTRY: dict[str, Exercise] = {}
-_HERE = os.path.dirname(os.path.abspath(__file__))
+# A frame from a file in one of these folders is a library's, not the learner's: lessons_lib's
+# own folder, the installed packages (torch, numpy ...) and Python's standard library.
+_LIBRARIES = tuple(
+    os.path.normcase(os.path.abspath(folder)) + os.sep
+    for folder in (
+        os.path.join(os.path.dirname(__file__), "..", ".."),
+        *{sysconfig.get_paths()[key] for key in ("purelib", "platlib", "stdlib")},
+    )
+)
+FORGOT_RETURN = "your function returned None: did you forget `return`?"
+_T = TypeVar("_T")
 
 
 def exercise(name: str, solution: Callable) -> Callable:
@@ -39,6 +52,16 @@ def exercise(name: str, solution: Callable) -> Callable:
         return checker
 
     return register
+
+
+def returned(value: _T | None) -> _T:
+    """``value``, what the learner's function returned, unless it is None (a forgotten return)."""
+    assert value is not None, FORGOT_RETURN
+    return value
+
+
+def _is_library_frame(frame: traceback.FrameSummary) -> bool:
+    return os.path.normcase(os.path.abspath(frame.filename)).startswith(_LIBRARIES)
 
 
 def _get(name: str) -> Exercise:
@@ -63,7 +86,7 @@ def run_check(name: str, answer: object) -> tuple[bool, str]:
         return False, f'{err} (Hint: ex.solution("{name}") shows one answer.)'
     except Exception as err:  # the learner's code crashed, or returned the wrong kind of thing
         frames = traceback.extract_tb(err.__traceback__)
-        theirs = [f for f in frames if not f.filename.startswith(_HERE)]
+        theirs = [f for f in frames if not _is_library_frame(f)]  # notebooks, other files
         if theirs:
             return False, (
                 f"your code raised {type(err).__name__}: {err} (line {theirs[-1].lineno}: "
@@ -116,6 +139,15 @@ def names() -> list[str]:
     """Every registered exercise name."""
     _load_chapters()
     return sorted(REGISTRY)
+
+
+def __getattr__(name: str):
+    """``ex.ch02`` and the like: a chapter's module, imported on first use."""
+    import importlib.util
+
+    if name.startswith("ch") and importlib.util.find_spec(f"{__name__}.{name}") is not None:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _load_chapters() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import exercise
+from . import exercise, returned
 
 
 def vocabulary(text: str) -> list[str]:
@@ -13,8 +13,7 @@ def vocabulary(text: str) -> list[str]:
 @exercise("vocabulary", solution=vocabulary)
 def check_vocabulary(answer) -> str:
     for text in ["hello", "To be, or not to be", "", "aaa\nbbb"]:
-        got = answer(text)
-        assert got is not None, "your function returned None: did you forget `return`?"
+        got = returned(answer(text))
         assert isinstance(got, list), f"return a list (sorted gives one), not {type(got).__name__}"
         assert got == vocabulary(text), (
             f"vocabulary({text!r}) should be {vocabulary(text)}, got {got!r}"

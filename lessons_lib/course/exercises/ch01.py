@@ -6,7 +6,7 @@ import math
 
 import torch
 
-from . import exercise
+from . import exercise, returned
 
 
 def next_token_pairs(ids: list[int], context: int = 1) -> list[tuple[tuple[int, ...], int]]:
@@ -39,8 +39,7 @@ def check_pairs(answer) -> str:
     ]
     for ids, context in cases:
         want = next_token_pairs(ids, context)
-        got = answer(list(ids), context)
-        assert got is not None, "your function returned None: did you forget `return`?"
+        got = returned(answer(list(ids), context))
         got = [(tuple(int(i) for i in ctx), int(y)) for ctx, y in got]
         assert len(got) == len(want), (
             f"for ids={ids} and context={context} there are {len(want)} pairs "
@@ -56,8 +55,7 @@ def check_nll(answer) -> str:
     probs = torch.softmax(torch.randn(5, 5, generator=g), dim=1)
     for ids in ([0, 1, 2, 3, 4], [4, 4, 0, 2], [1, 3]):
         want = negative_log_likelihood(probs, ids)
-        got = answer(probs, list(ids))
-        assert got is not None, "your function returned None: did you forget `return`?"
+        got = returned(answer(probs, list(ids)))
         got = float(got)
         assert got > 0 or want <= 0, f"got {got:.4f}: the NLL is -ln p, a positive number"
         if math.isclose(got, want * (len(ids) - 1), rel_tol=1e-4) and len(ids) > 2:
@@ -86,8 +84,7 @@ def check_nll(answer) -> str:
 def check_perplexity(answer) -> str:
     for probs in ([0.25] * 4, [0.5, 0.125], [0.9, 0.1, 0.6], [1.0]):
         want = perplexity(probs)
-        got = answer(list(probs))
-        assert got is not None, "your function returned None: did you forget `return`?"
+        got = returned(answer(list(probs)))
         got = float(got)
         assert not math.isclose(got, math.log(want), rel_tol=1e-4) or want == 1, (
             f"got {got:.4f}, the NLL: perplexity is exp of it"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 
 from ...tokenization.bpe import BPETokenizer, merge_pair
-from . import exercise
+from . import exercise, returned
 
 # A small text to train the checkers' tokenizer on: English, a contraction, and Chinese.
 _PRACTICE_TEXT = (
@@ -78,7 +78,7 @@ def _encode_from(word: str, merges: list[tuple[int, int]], first_id: int) -> lis
 
 
 def _as_pair_counts(got) -> dict[tuple[int, int], int]:
-    assert got is not None, "your function returned None: did you forget `return`?"
+    got = returned(got)
     assert hasattr(got, "items"), (
         f"return a dict mapping each pair (a tuple of two ids) to its count, not "
         f"{type(got).__name__}"
@@ -132,8 +132,7 @@ def check_encode_word(answer) -> str:
     merges = list(tok.merges)
     for word in [" the", " cat's", "hat", " that", "the", " mat", "猫在", "", " zebra", "aa"]:
         want = tok.encode(word)
-        got = answer(word, list(merges))
-        assert got is not None, "your function returned None: did you forget `return`?"
+        got = returned(answer(word, list(merges)))
         if any(isinstance(i, str) for i in got):
             raise AssertionError(
                 "return ids (ints), not characters: start from the UTF-8 bytes, "
@@ -158,7 +157,7 @@ def check_encode_word(answer) -> str:
         assert got == want, (
             f"encode_word({word!r}, merges) should be {want}, got {got}. Replay every merge "
             "in order over the whole list of ids (a merge can apply more than once). The "
-            "check's merges: lessons_lib.exercises.ch02.practice_tokenizer().merges"
+            "check's merges: ex.ch02.practice_tokenizer().merges"
         )
     ids = tok.encode(" cat's")
     pieces = " + ".join(repr(piece) for piece in tok.token_strings(ids))
@@ -172,7 +171,7 @@ def check_token_bytes(answer) -> str:
     for token_id in [97, 0, 255, 256, 257, len(tok.vocab) - 1, *range(260, len(tok.vocab), 7)]:
         want = tok.vocab[token_id]
         try:
-            got = answer(token_id, list(merges))
+            got = returned(answer(token_id, list(merges)))
         except IndexError as err:
             raise AssertionError(
                 f"token_bytes({token_id}, merges) raised IndexError ({err}): merges has "
@@ -187,7 +186,6 @@ def check_token_bytes(answer) -> str:
                 "on is not a byte but a merge: join the bytes of the two ids in "
                 "merges[token_id - 256]"
             ) from None
-        assert got is not None, "your function returned None: did you forget `return`?"
         if isinstance(got, str):
             raise AssertionError(
                 f"token_bytes({token_id}) returned the str {got!r}: return bytes, e.g. "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from . import exercise
+from . import exercise, returned
 
 
 def weight_shapes(layer_sizes: list[int]) -> list[tuple[int, int]]:
@@ -35,16 +35,11 @@ def linear_backward(
     return grad_x, grad_W, grad_b
 
 
-def _returned(value):
-    assert value is not None, "your function returned None: did you forget `return`?"
-    return value
-
-
 @exercise("weight_shapes", solution=weight_shapes)
 def check_weight_shapes(answer) -> str:
     for sizes in ([2, 3], [2, 16, 1], [784, 128, 64, 10], [5, 5, 5]):
         want = weight_shapes(sizes)
-        got = _returned(answer(list(sizes)))
+        got = returned(answer(list(sizes)))
         got = [tuple(int(n) for n in shape) for shape in got]
         assert len(got) == len(want), (
             f"layer sizes {sizes} need {len(want)} weight matrices (one between each pair of "
@@ -62,7 +57,7 @@ def check_weight_shapes(answer) -> str:
 @exercise("relu_and_grad", solution=relu_and_grad)
 def check_relu_and_grad(answer) -> str:
     x = torch.tensor([-3.0, -0.5, 0.0, 0.25, 2.0])
-    got = _returned(answer(x.clone()))
+    got = returned(answer(x.clone()))
     assert isinstance(got, (tuple, list)) and len(got) == 2, (
         "return two tensors, (relu(x), gradient), e.g. `return out, grad`"
     )
@@ -107,7 +102,7 @@ def check_forward_pass(answer) -> str:
     for seed in range(3):
         x, W1, b1, W2, b2 = _forward_case(seed)
         want = forward_pass(x, W1, b1, W2, b2)
-        got = _returned(answer(x, W1, b1, W2, b2))
+        got = returned(answer(x, W1, b1, W2, b2))
         got = torch.as_tensor(got, dtype=torch.float32)
         assert got.shape == want.shape, (
             f"x is (5, 3), W1 (3, 4), W2 (4, 2): the output must be (5, 2), got "
@@ -137,7 +132,7 @@ def check_linear_backward(answer) -> str:
     b = torch.randn(4, generator=g, dtype=torch.float64, requires_grad=True)
     grad_out = torch.randn(6, 4, generator=g, dtype=torch.float64)
     (x @ W + b).backward(grad_out)  # autograd: the reference
-    got = _returned(answer(x.detach(), W.detach(), grad_out))
+    got = returned(answer(x.detach(), W.detach(), grad_out))
     assert isinstance(got, (tuple, list)) and len(got) == 3, (
         "return three tensors: grad_x, grad_W, grad_b"
     )

@@ -8,7 +8,7 @@ import math
 import torch
 import torch.nn.functional as F
 
-from . import exercise
+from . import exercise, returned
 
 INF = float("inf")
 
@@ -55,9 +55,9 @@ def _forbidden(owner: object, names: list[str], hint: str):
                 setattr(owner, name, value)
 
 
-def _returned(got: object, like: torch.Tensor, what: str) -> torch.Tensor:
+def _as_tensor_like(got: object, like: torch.Tensor, what: str) -> torch.Tensor:
     """The learner's result as a float64 tensor shaped like ``like``, or a helpful error."""
-    assert got is not None, "your function returned None: did you forget `return`?"
+    got = returned(got)
     if like.dim() == 0 and isinstance(got, (int, float)):
         got = torch.tensor(float(got))
     assert isinstance(got, torch.Tensor), (
@@ -85,7 +85,7 @@ def check_stable_softmax(answer) -> str:
         _forbidden(F, ["softmax", "log_softmax"], hint),
     ):
         x = torch.randn(6, dtype=torch.float64, generator=g)
-        got = _returned(answer(x.clone()), x, "probabilities")
+        got = _as_tensor_like(answer(x.clone()), x, "probabilities")
         want = stable_softmax(x)
         assert abs(got.sum().item() - 1) < 1e-5, (
             f"the probabilities must sum to 1, yours sum to {got.sum().item():.4f}: divide the "
@@ -97,7 +97,7 @@ def check_stable_softmax(answer) -> str:
         )
         rows = torch.randn(3, 5, generator=g)
         try:
-            got = _returned(answer(rows.clone()), rows, "probabilities")
+            got = _as_tensor_like(answer(rows.clone()), rows, "probabilities")
         except RuntimeError as err:
             if "must match the size" not in str(err):
                 raise
@@ -115,7 +115,7 @@ def check_stable_softmax(answer) -> str:
             "for a (3, 5) tensor each row must be the softmax of that row"
         )
         big = torch.tensor([1000.0, 999.0, 998.0])
-        got = _returned(answer(big.clone()), big, "probabilities")
+        got = _as_tensor_like(answer(big.clone()), big, "probabilities")
         assert bool(torch.isfinite(got).all()), (
             f"for scores [1000, 999, 998] you return {got.tolist()}: exp(1000) overflows to inf. "
             "Subtract the largest score first: softmax(x) = softmax(x - max(x))"
@@ -125,7 +125,7 @@ def check_stable_softmax(answer) -> str:
             f"{got.tolist()}"
         )
         tiny = torch.tensor([[-1000.0, -1001.0], [3.0, 1.0]])
-        got = _returned(answer(tiny.clone()), tiny, "probabilities")
+        got = _as_tensor_like(answer(tiny.clone()), tiny, "probabilities")
         assert bool(torch.isfinite(got).all()), (
             f"for the rows [-1000, -1001] and [3, 1] you return {got.tolist()}: subtract each "
             "row's own max (x.max(dim=-1, keepdim=True).values), not one max for the whole "
@@ -135,7 +135,7 @@ def check_stable_softmax(answer) -> str:
             f"for the rows [-1000, -1001] and [3, 1] expected {stable_softmax(tiny).tolist()}"
         )
         masked = torch.tensor([2.0, -INF, 0.0, -INF])
-        got = _returned(answer(masked.clone()), masked, "probabilities")
+        got = _as_tensor_like(answer(masked.clone()), masked, "probabilities")
         assert torch.allclose(got, stable_softmax(masked.double()), atol=1e-6), (
             f"for scores [2, -inf, 0, -inf] expected {stable_softmax(masked).tolist()} (a -inf "
             f"score gets probability 0), got {got.tolist()}"
@@ -155,7 +155,7 @@ def check_cross_entropy(answer) -> str:
             logits = torch.randn(5, 7, dtype=torch.float64, generator=g) * scale
             targets = torch.randint(7, (5,), generator=g)
             want = cross_entropy_from_logits(logits, targets)
-            got = _returned(answer(logits.clone(), targets.clone()), want, "a single number")
+            got = _as_tensor_like(answer(logits.clone(), targets.clone()), want, "a single number")
             if math.isclose(got.item(), -want.item(), rel_tol=1e-5):
                 raise AssertionError(
                     f"got {got.item():.4f}: the loss is the *negative* log-probability"
@@ -169,7 +169,7 @@ def check_cross_entropy(answer) -> str:
         logits = torch.tensor([[1000.0, 0.0, -1000.0], [0.0, 200.0, 0.0]])
         targets = torch.tensor([1, 0])
         want = cross_entropy_from_logits(logits, targets)  # (1000 + 200) / 2 = 600
-        got = _returned(answer(logits.clone(), targets.clone()), want, "a single number")
+        got = _as_tensor_like(answer(logits.clone(), targets.clone()), want, "a single number")
         if got.item() == -INF or math.isnan(got.item()):
             raise AssertionError(
                 f"for the logits [[1000, 0, -1000], [0, 200, 0]] you return {got.item()}: a "
@@ -194,7 +194,7 @@ def check_top_k(answer) -> str:
     logits = torch.tensor([1.0, 3.0, 2.0, 0.5, 2.5])
     for k, kept in [(2, [1, 4]), (1, [1]), (3, [1, 2, 4]), (5, [0, 1, 2, 3, 4])]:
         before = logits.clone()
-        got = _returned(answer(logits, k), logits, "filtered logits")
+        got = _as_tensor_like(answer(logits, k), logits, "filtered logits")
         assert torch.equal(logits, before), (
             "your function changed its input: work on a copy (masked_fill returns one, "
             "masked_fill_ changes the tensor in place)"
@@ -232,7 +232,7 @@ def check_top_k(answer) -> str:
             "the kept scores must stay as they were (return logits, not probabilities)"
         )
     rows = torch.randn(4, 3, 9, generator=torch.Generator().manual_seed(2))
-    got = _returned(answer(rows.clone(), 3), rows, "filtered logits")
+    got = _as_tensor_like(answer(rows.clone(), 3), rows, "filtered logits")
     kept_per_row = torch.isfinite(got).sum(dim=-1)
     assert bool((kept_per_row == 3).all()), (
         f"for a (4, 3, 9) tensor each row of 9 scores must keep its own top 3; yours kept "

@@ -6,7 +6,7 @@ import math
 
 import torch
 
-from . import exercise
+from . import exercise, returned
 
 
 def attention_scores(q: torch.Tensor, k: torch.Tensor) -> torch.Tensor:
@@ -27,8 +27,8 @@ def reversal_source(p: int, n: int) -> int:
     return 2 * n - 1 - p
 
 
-def _returned(got) -> torch.Tensor:
-    assert got is not None, "your function returned None: did you forget `return`?"
+def _as_tensor(got) -> torch.Tensor:
+    got = returned(got)
     assert isinstance(got, torch.Tensor), f"return a torch tensor, got {type(got).__name__}"
     return got
 
@@ -39,7 +39,7 @@ def check_attention_scores(answer) -> str:
     for T_q, T_k, d in ((3, 3, 2), (4, 6, 16), (1, 5, 8)):
         q, k = torch.randn(T_q, d, generator=g), torch.randn(T_k, d, generator=g)
         want = attention_scores(q, k)
-        got = _returned(answer(q.clone(), k.clone())).float()
+        got = _as_tensor(answer(q.clone(), k.clone())).float()
         if tuple(got.shape) == (T_k, T_q) and torch.allclose(got.T, want, atol=1e-5):
             raise AssertionError(
                 f"got shape {tuple(got.shape)}, but rows are queries: use q @ k.T, not k @ q.T"
@@ -67,7 +67,7 @@ def check_apply_causal_mask(answer) -> str:
     for T in (3, 6, 1):
         scores = torch.randn(T, T, generator=g)
         before = scores.clone()
-        got = _returned(answer(scores))
+        got = _as_tensor(answer(scores))
         want = apply_causal_mask(before)
         assert torch.equal(scores, before), (
             "your function changed its input: return a masked copy (masked_fill, not "
@@ -110,8 +110,7 @@ def check_reversal_source(answer) -> str:
     for n in (8, 3, 5, 1):
         queries = range(n, 2 * n)
         want = [reversal_source(p, n) for p in queries]
-        got = [answer(p, n) for p in queries]
-        assert None not in got, "your function returned None: did you forget `return`?"
+        got = [returned(answer(p, n)) for p in queries]
         got = [int(g) for g in got]
         if got == want:
             continue

@@ -10,7 +10,7 @@ import torch
 from ...models import gpt
 from ...models.gpt import GPT, GPTConfig
 from ...models.lm import count_parameters as count_model_parameters
-from . import exercise
+from . import exercise, returned
 
 
 def count_parameters(vocab_size: int, block_size: int, n_layer: int, n_embd: int) -> int:
@@ -45,8 +45,7 @@ def _real_total(vocab_size: int, block_size: int, n_layer: int, n_embd: int) -> 
 @exercise("count_parameters", solution=count_parameters)
 def check_count_parameters(answer) -> str:
     for V, T, n_layer, C in ((76, 128, 3, 128), (50, 16, 1, 8), (1000, 64, 6, 32)):
-        got = answer(V, T, n_layer, C)
-        assert got is not None, "your function returned None: did you forget `return`?"
+        got = returned(answer(V, T, n_layer, C))
         want = _real_total(V, T, n_layer, C)
         if got == want:
             continue
@@ -99,8 +98,7 @@ def _real_shapes(batch_size: int, T: int, n_embd: int, n_head: int):
 @exercise("attention_shapes", solution=attention_shapes)
 def check_attention_shapes(answer) -> str:
     for B, T, C, H in ((32, 128, 128, 4), (2, 5, 12, 3), (1, 7, 16, 8)):
-        got = answer(B, T, C, H)
-        assert got is not None, "your function returned None: did you forget `return`?"
+        got = returned(answer(B, T, C, H))
         assert isinstance(got, tuple) and len(got) == 2, (
             "return two shapes as a tuple: (q_shape, weights_shape)"
         )
@@ -136,8 +134,7 @@ def check_attention_shapes(answer) -> str:
 @exercise("expected_initial_loss", solution=expected_initial_loss)
 def check_expected_initial_loss(answer) -> str:
     for V in (76, 2, 512, 50257):
-        got = answer(V)
-        assert got is not None, "your function returned None: did you forget `return`?"
+        got = returned(answer(V))
         got = float(got)
         want = math.log(V)
         if math.isclose(got, math.log2(V), rel_tol=1e-6) and V > 1:
