@@ -29,7 +29,7 @@ def fraction(value: object, name: str, example: float = 0.2) -> float:
     return float(value)
 
 
-def heads(n_embd: object, n_head: object, prefix: str = "") -> int:
+def head_size(n_embd: object, n_head: object, prefix: str = "") -> int:
     """``n_embd // n_head``, the channels of one attention head, if both are positive ints and
     ``n_head`` divides ``n_embd``; else a clear error. ``prefix`` names the config."""
     positive_int(n_embd, f"{prefix}n_embd")

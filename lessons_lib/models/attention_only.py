@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn as nn
 
-from .._checks import heads, positive_int
+from .._checks import head_size, positive_int
 from ..data.reversal_task import IGNORE
 from ..parts.attention import MultiHeadSelfAttention
 from .lm import check_token_ids, language_model_loss
@@ -34,14 +34,14 @@ class AttentionOnlyConfig:
     def __post_init__(self) -> None:
         for name in ("vocab_size", "block_size", "n_layer"):
             positive_int(getattr(self, name), f"AttentionOnlyConfig.{name}")
-        heads(self.n_embd, self.n_head, "AttentionOnlyConfig.")
+        head_size(self.n_embd, self.n_head, "AttentionOnlyConfig.")
 
 
 class AttentionOnlyLM(nn.Module):
     """Embeddings, causal self-attention layers with residuals, a linear read-out.
 
     ``forward(idx, targets=None) -> (logits, loss)``: idx (B, T) -> logits (B, T, V). Each
-    block's ``attn_weights`` (B, H, T, T) holds the weights of the last call;
+    layer's ``attn_weights`` (B, H, T, T) holds the weights of the last call;
     :meth:`attention_weights` collects them.
     """
 
@@ -51,7 +51,7 @@ class AttentionOnlyLM(nn.Module):
         self.block_size = config.block_size
         self.tok_emb = nn.Embedding(config.vocab_size, config.n_embd)
         self.pos_emb = nn.Embedding(config.block_size, config.n_embd)
-        self.blocks = nn.ModuleList(
+        self.layers = nn.ModuleList(
             MultiHeadSelfAttention(config.n_embd, config.n_head, causal=True)
             for _ in range(config.n_layer)
         )
@@ -70,13 +70,13 @@ class AttentionOnlyLM(nn.Module):
             )
         positions = torch.arange(T, device=idx.device)  # (T,)
         x = self.tok_emb(idx) + self.pos_emb(positions)  # (B, T, C)
-        for block in self.blocks:
-            x = x + block(x)  # (B, T, C): each layer adds what it gathered from the past
+        for layer in self.layers:
+            x = x + layer(x)  # (B, T, C): each layer adds what it gathered from the past
         logits = self.head(self.norm(x))  # (B, T, V)
         return logits, language_model_loss(logits, targets, ignore_index=IGNORE)
 
     def attention_weights(self) -> list[torch.Tensor]:
         """The last call's attention weights, one (B, H, T, T) tensor per layer."""
-        if any(block.attn_weights is None for block in self.blocks):
+        if any(layer.attn_weights is None for layer in self.layers):
             raise RuntimeError("No attention weights yet: call the model on some input first.")
-        return [block.attn_weights for block in self.blocks]
+        return [layer.attn_weights for layer in self.layers]

@@ -16,7 +16,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .._checks import fraction, heads, one_of, positive_int
+from .._checks import fraction, head_size, one_of, positive_int
 from ..parts.attention import causal_mask, scaled_dot_product_attention
 from .lm import check_token_ids, language_model_loss
 
@@ -40,7 +40,7 @@ class GPTConfig:
     def __post_init__(self) -> None:
         for name in ("vocab_size", "block_size", "n_layer"):
             positive_int(getattr(self, name), f"GPTConfig.{name}")
-        heads(self.n_embd, self.n_head, "GPTConfig.")
+        head_size(self.n_embd, self.n_head, "GPTConfig.")
         fraction(self.dropout, "GPTConfig.dropout")
         one_of(self.attention, ATTENTION_KINDS, "GPTConfig.attention")
 

@@ -116,7 +116,7 @@ class NGramLM(nn.Module):
     """A counting n-gram model with the contract ``forward(idx, targets) -> (logits, loss)``.
 
     Chapter 01 counted which token follows each context; this class turns those counts into a
-    model that :func:`~lessons_lib.generation.generate` and :func:`~lessons_lib.training.evaluate`
+    model that :func:`~lessons_lib.generate` and :func:`~lessons_lib.evaluate`
     accept, so chapter 04 has a quick, decent model to sample from. A prediction looks at up
     to ``context`` tokens (the position's own token and the ones before it) and blends the
     counts of every context length ``k = 0, 1, ..., context``, shortest first::

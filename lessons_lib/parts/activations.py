@@ -20,6 +20,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from .._checks import one_of
+
 
 def sigmoid(x: torch.Tensor) -> torch.Tensor:
     """σ(x) = 1 / (1 + e^(-x)): squashes any number into (0, 1).
@@ -98,9 +100,7 @@ TORCH_FUNCTIONS: dict[str, Callable] = {
 
 def check_activation(name: object) -> str:
     """Return ``name`` if it names an activation, else raise an error that lists them."""
-    if not isinstance(name, str) or name not in ACTIVATIONS:
-        raise ValueError(f"Unknown activation {name!r}. Choose one of: {', '.join(ACTIVATIONS)}.")
-    return name
+    return one_of(name, ACTIVATIONS, "activation")
 
 
 def activation_module(name: str) -> nn.Module:

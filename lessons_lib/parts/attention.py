@@ -28,7 +28,7 @@ import math
 import torch
 import torch.nn as nn
 
-from .._checks import heads, positive_int
+from .._checks import head_size, positive_int
 from .softmax import softmax
 
 
@@ -151,7 +151,7 @@ class MultiHeadSelfAttention(nn.Module):
         dropout: float = 0.0,
     ):
         super().__init__()
-        self.head_size = heads(n_embd, n_head)
+        self.head_size = head_size(n_embd, n_head)
         self.n_embd = n_embd
         self.n_head = n_head
         self.causal = causal

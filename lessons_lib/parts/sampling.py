@@ -12,8 +12,8 @@ notebook can show what it does to one row of logits::
 The filters return logits with ``-inf`` outside the kept set, never renormalised
 probabilities: softmax renormalises over the kept tokens by itself.
 
-``lessons_lib.sample`` at the package top level is the *function* :func:`sample`; import the
-step functions with ``from lessons_lib.sample import apply_temperature, top_k_filter``.
+``L.sample`` is the function :func:`sample`; the filters are ``L.top_k_filter`` and
+``L.top_p_filter``.
 """
 
 from __future__ import annotations

@@ -3,8 +3,8 @@
     python -m lessons_lib pretrain                 # the shipped checkpoint, ~28 min on 2 cores
     python -m lessons_lib pretrain --minutes 2 --out /tmp/try   # a quick rehearsal
 
-Instructors load the result with ``L.load_pretrained()`` (see :mod:`lessons_lib.checkpoint`)
-to skip training in class.
+Instructors load the result with ``L.load_pretrained()`` (see
+:mod:`lessons_lib.training.checkpoint`) to skip training in class.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from ..training.trainer import train
 # The recipe of the 180-second benchmark (python -m lessons_lib bench gpt) with the "cpu" preset.
 BENCH_RECIPE = dict(batch_size=32, lr=5e-3, warmup=100, weight_decay=0.0)
 
-# The recipe of the shipped checkpoint (see the closing note of the chapter-06 issue).
+# The recipe of the shipped checkpoint: 27 minutes on 2 cores gave validation loss 1.417.
 PRETRAIN_CONFIG = dict(block_size=128, n_layer=4, n_head=4, n_embd=192, dropout=0.0)
 PRETRAIN_RECIPE = dict(batch_size=32, lr=3e-3, warmup=200, weight_decay=0.1)
 

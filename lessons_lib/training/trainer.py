@@ -4,7 +4,7 @@
 that training can go on from one notebook cell to the next (chapter 06). The loop knows nothing
 about the model beyond the contract ``forward(idx, targets) -> (logits, loss)``: bigram, MLP
 and GPT all train with it. Batches, loss estimates and the learning-rate schedule live in
-:mod:`lessons_lib.training`'s other modules.
+the other modules of :mod:`lessons_lib.training`.
 """
 
 from __future__ import annotations

@@ -7,5 +7,5 @@
 - ``sampling``: one distribution under temperature, top-k and top-p (chapter 04).
 - ``attention_maps``: attention weights as heat maps and an explorer (chapters 05 and 06).
 - ``curves``: loss curves of a training run, once or live (chapter 01 onwards).
-- ``widgets``: interactive demos that draw once when no browser is attached (chapter 03 on).
+- ``widgets``: interactive demos that draw once when no browser is attached (chapter 02 on).
 """

@@ -298,7 +298,7 @@ def attention_explorer(weights, tokens, *, layer: int = 0, head: int = 0, query:
     in the matrix.
 
     ``weights``: (L, H, T, T), (H, T, T) for one layer, or a list of (H, T, T) per layer
-    (e.g. ``[w[0] for w in model.attention_maps()]``); ``tokens``: the T tokens. Live, it
+    (e.g. ``[w[0] for w in model.attention_weights()]``); ``tokens``: the T tokens. Live, it
     returns a widget (three dropdowns over HTML, redrawn in a few milliseconds); with no
     browser attached it returns the Figure of the starting choice (``query`` defaults to
     the last token).

@@ -1,8 +1,9 @@
 """Pictures of feed-forward networks: activations, losses, decision boundaries (chapter 03).
 
-Every function returns a matplotlib ``Figure`` made without pyplot (see :mod:`.plots`). The
-``draw_*`` functions are the pure functions under chapter 03's widgets: they take the values
-of the controls and return a picture, so the tests can call them directly.
+Every function returns a matplotlib ``Figure`` made without pyplot (see
+:mod:`lessons_lib.viz.figures`). The ``draw_*`` functions are the pure functions under
+chapter 03's widgets: they take the values of the controls and return a picture, so the tests
+can call them directly.
 """
 
 from __future__ import annotations

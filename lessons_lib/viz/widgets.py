@@ -1,4 +1,4 @@
-"""Interactive demos that still work with no browser attached (chapters 03 onwards).
+"""Interactive demos that still work with no browser attached (chapter 02 onwards).
 
 Every demo is a thin shell over a pure
 function ``draw(**values) -> Figure`` that the tests call directly. In a live notebook,

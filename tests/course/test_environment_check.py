@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from lessons_lib import check_environment
-from lessons_lib.course import environment_check as checkup
+from lessons_lib.course import environment_check
 from lessons_lib.course.environment_check import Check, _package, _version_tuple, run_checks
 
 NAMES = ["Python", "torch", "device", "ipywidgets", "matplotlib", "tqdm", "corpus"]
@@ -122,7 +122,7 @@ def test_check_environment_prints_a_tick_per_check(capsys):
 
 def test_check_environment_shows_the_fix_of_a_failure(monkeypatch, capsys):
     checks = [Check("torch", True, "2.13"), Check("tqdm", False, "4.0 (need >= 4.66)", "pip it")]
-    monkeypatch.setattr(checkup, "run_checks", lambda: checks)
+    monkeypatch.setattr(environment_check, "run_checks", lambda: checks)
     assert check_environment() is False
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith("✓ torch")

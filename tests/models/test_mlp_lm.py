@@ -81,7 +81,7 @@ def test_config_rejects_bad_sizes(field, bad):
 
 
 def test_config_rejects_unknown_activation_and_bad_dropout():
-    with pytest.raises(ValueError, match="Unknown activation 'swish'. Choose one of: sigmoid"):
+    with pytest.raises(ValueError, match="Unknown activation 'swish'; choose one of: 'sigmoid'"):
         MLPConfig(vocab_size=5, activation="swish")
     with pytest.raises(ValueError, match=r"dropout is a fraction in \[0, 1\)"):
         MLPConfig(vocab_size=5, dropout=1.0)

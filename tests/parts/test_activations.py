@@ -65,7 +65,7 @@ def test_saturating_activations_have_vanishing_derivatives(name):
 
 
 def test_unknown_activation_is_a_clear_error():
-    with pytest.raises(ValueError, match="Unknown activation 'softplus'. Choose one of: sigmoid"):
+    with pytest.raises(ValueError, match="Unknown activation 'softplus'; choose one of: 'sigmoid'"):
         check_activation("softplus")
     with pytest.raises(ValueError, match="Unknown activation"):
         activation_module(None)

@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from lessons_lib.data.toy_data import two_moons
 from lessons_lib.models.toy_nets import train_classifier
 from lessons_lib.parts.activations import ACTIVATIONS, sigmoid
-from lessons_lib.viz import networks as nn_plots
+from lessons_lib.viz import networks
 
 
 @pytest.fixture(autouse=True)
@@ -28,7 +28,7 @@ def _line_data(ax) -> dict[str, np.ndarray]:
 
 
 def test_plot_activations_draws_each_function_and_derivative():
-    fig = nn_plots.plot_activations(limit=4.0)
+    fig = networks.plot_activations(limit=4.0)
     assert isinstance(fig, Figure)
     left, right = fig.axes
     x = torch.linspace(-4.0, 4.0, 401)
@@ -39,13 +39,13 @@ def test_plot_activations_draws_each_function_and_derivative():
 
 def test_plot_activations_rejects_unknown_names():
     with pytest.raises(ValueError, match="Unknown activation 'elu'"):
-        nn_plots.plot_activations(["relu", "elu"])
+        networks.plot_activations(["relu", "elu"])
 
 
 def test_binary_losses_gradients_match_autograd():
     z = torch.linspace(-6, 6, 101, dtype=torch.float64, requires_grad=True)
     p = sigmoid(z)
-    ours = nn_plots.binary_losses(p.detach())
+    ours = networks.binary_losses(p.detach())
     mse = (1 - p) ** 2
     ce = torch.nn.functional.binary_cross_entropy(p, torch.ones_like(p), reduction="none")
     for name, reference in (("squared error (MSE)", mse), ("cross-entropy", ce)):
@@ -56,18 +56,18 @@ def test_binary_losses_gradients_match_autograd():
 
 
 def test_binary_losses_show_why_mse_stalls_on_confident_mistakes():
-    losses = nn_plots.binary_losses(torch.tensor([0.001]))
+    losses = networks.binary_losses(torch.tensor([0.001]))
     assert abs(losses["squared error (MSE)"][1].item()) < 0.002
     assert abs(losses["cross-entropy"][1].item()) > 0.99
 
 
 def test_binary_losses_reject_non_probabilities():
     with pytest.raises(ValueError, match=r"probabilities in \(0, 1\]"):
-        nn_plots.binary_losses(torch.tensor([0.5, 0.0]))
+        networks.binary_losses(torch.tensor([0.5, 0.0]))
 
 
 def test_plot_loss_vs_probability_has_both_losses_on_both_panels():
-    fig = nn_plots.plot_loss_vs_probability()
+    fig = networks.plot_loss_vs_probability()
     for ax in fig.axes:
         assert set(_line_data(ax)) == {"squared error (MSE)", "cross-entropy"}
     ce = _line_data(fig.axes[0])["cross-entropy"]
@@ -77,7 +77,7 @@ def test_plot_loss_vs_probability_has_both_losses_on_both_panels():
 def test_plot_decision_boundary_colours_the_grid_by_the_net():
     x, y = two_moons(60, seed=0)
     net, _ = train_classifier(x, y, hidden_units=4, steps=100)
-    fig = nn_plots.plot_decision_boundary(net, x, y)
+    fig = networks.plot_decision_boundary(net, x, y)
     ax = fig.axes[0]
     assert ax.get_title().startswith("accuracy ")
     assert len(ax.collections) >= 3  # filled contours, the 0.5 line, the points
@@ -88,19 +88,19 @@ def test_plot_decision_boundary_colours_the_grid_by_the_net():
 def test_plot_decision_boundary_rejects_bad_points():
     x, y = two_moons(10)
     with pytest.raises(ValueError, match=r"x must be \(n, 2\) points and y \(n,\) classes"):
-        nn_plots.plot_decision_boundary(torch.nn.Linear(2, 2), x, y[:5])
+        networks.plot_decision_boundary(torch.nn.Linear(2, 2), x, y[:5])
 
 
 def test_plot_gradient_norms_is_relative_to_the_last_layer():
-    fig = nn_plots.plot_gradient_norms({"a": [1.0, 10.0, 100.0]})
+    fig = networks.plot_gradient_norms({"a": [1.0, 10.0, 100.0]})
     np.testing.assert_allclose(_line_data(fig.axes[0])["a"], [0.01, 0.1, 1.0])
     assert fig.axes[0].get_yscale() == "log"
     with pytest.raises(ValueError, match="norms is empty"):
-        nn_plots.plot_gradient_norms({})
+        networks.plot_gradient_norms({})
 
 
 def test_plot_gradient_norms_gives_each_line_its_own_marker():
-    fig = nn_plots.plot_gradient_norms({name: [1.0, 2.0] for name in ACTIVATIONS})
+    fig = networks.plot_gradient_norms({name: [1.0, 2.0] for name in ACTIVATIONS})
     markers = [line.get_marker() for line in fig.axes[0].get_lines()]
     assert len(markers) == len(ACTIVATIONS) == len(set(markers))
 
@@ -108,7 +108,7 @@ def test_plot_gradient_norms_gives_each_line_its_own_marker():
 @pytest.mark.slow
 @pytest.mark.parametrize("activation", list(ACTIVATIONS))
 def test_draw_activation_three_panels(activation):
-    fig = nn_plots.draw_activation(activation, hidden_units=4)
+    fig = networks.draw_activation(activation, hidden_units=4)
     f_ax, d_ax, fit_ax = fig.axes
     assert f_ax.get_title() == f"{activation}(x)"
     assert d_ax.get_title().startswith("its derivative (max ")
@@ -117,13 +117,13 @@ def test_draw_activation_three_panels(activation):
 
 def test_draw_activation_rejects_unknown_activation():
     with pytest.raises(ValueError, match="Unknown activation"):
-        nn_plots.draw_activation("linear")
+        networks.draw_activation("linear")
 
 
 def test_draw_boundary_as_it_learns_one_panel_per_step():
-    fig = nn_plots.draw_boundary_as_it_learns(hidden_units=1, steps=(50, 0))
+    fig = networks.draw_boundary_as_it_learns(hidden_units=1, steps=(50, 0))
     titles = [ax.get_title() for ax in fig.axes]
     assert [t.split(":")[0] for t in titles] == ["step 0", "step 50"]
     assert fig._suptitle.get_text() == "1 hidden tanh unit learning the two moons"
     with pytest.raises(ValueError, match="steps must list training steps >= 0"):
-        nn_plots.draw_boundary_as_it_learns(steps=(-1, 5))
+        networks.draw_boundary_as_it_learns(steps=(-1, 5))

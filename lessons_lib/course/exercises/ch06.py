@@ -38,7 +38,9 @@ def expected_initial_loss(vocab_size: int) -> float:
 
 
 def _real_total(vocab_size: int, block_size: int, n_layer: int, n_embd: int) -> int:
-    config = GPTConfig(vocab_size, block_size, n_layer, n_head=4, n_embd=n_embd)
+    config = GPTConfig(
+        vocab_size=vocab_size, block_size=block_size, n_layer=n_layer, n_head=4, n_embd=n_embd
+    )
     return count_model_parameters(GPT(config))
 
 
