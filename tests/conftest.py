@@ -7,6 +7,7 @@ draw once statically and tqdm writes no progress bars.
 import os
 
 import pytest
+import torch
 
 from lessons_lib.tools.notebooks import TEST_ENVIRONMENT
 
@@ -27,3 +28,19 @@ def assert_specific_hint():
         assert message.endswith(f'(Hint: ex.solution("{name}") shows one answer.)')
 
     return check
+
+
+@pytest.fixture
+def random_bigram():
+    """``random_bigram(V, seed=0)``: a BigramLM over V tokens with random, seeded scores, so
+    that its loss is not the ln V of a fresh model."""
+    from lessons_lib import BigramLM
+
+    def make(vocab_size: int, seed: int = 0) -> BigramLM:
+        model = BigramLM(vocab_size)
+        g = torch.Generator().manual_seed(seed)
+        with torch.no_grad():
+            model.logits_table.weight.copy_(torch.randn(vocab_size, vocab_size, generator=g))
+        return model
+
+    return make

@@ -13,25 +13,17 @@ V = 5
 DATA = torch.randint(V, (400,), generator=torch.Generator().manual_seed(0))
 
 
-def _random_model(seed: int = 0) -> BigramLM:
-    model = BigramLM(V)
-    g = torch.Generator().manual_seed(seed)
-    with torch.no_grad():
-        model.logits_table.weight.copy_(torch.randn(V, V, generator=g))
-    return model
-
-
-def test_estimate_loss_of_fresh_bigram_is_ln_v_and_repeatable():
+def test_estimate_loss_of_fresh_bigram_is_ln_v_and_repeatable(random_bigram):
     model = BigramLM(V)
     assert estimate_loss(model, DATA, 8, batch_size=4, batches=3) == pytest.approx(math.log(V))
-    model = _random_model()
+    model = random_bigram(V)
     first = estimate_loss(model, DATA, 8, batch_size=4, batches=3)
     assert estimate_loss(model, DATA, 8, batch_size=4, batches=3) == first
     assert estimate_loss(model, DATA, 8, batch_size=4, batches=3, seed=99) != first
 
 
-def test_estimate_loss_is_the_mean_loss_of_its_seeded_windows():
-    model = _random_model()
+def test_estimate_loss_is_the_mean_loss_of_its_seeded_windows(random_bigram):
+    model = random_bigram(V)
     g = torch.Generator().manual_seed(7)
     losses = [model(*get_batch(DATA, 8, 4, g))[1].item() for _ in range(3)]
     got = estimate_loss(model, DATA, 8, batch_size=4, batches=3, seed=7)
@@ -39,8 +31,8 @@ def test_estimate_loss_is_the_mean_loss_of_its_seeded_windows():
 
 
 @pytest.mark.parametrize("mode", ["train", "eval"])
-def test_estimate_loss_and_evaluate_restore_the_mode(mode):
-    model = _random_model()
+def test_estimate_loss_and_evaluate_restore_the_mode(mode, random_bigram):
+    model = random_bigram(V)
     getattr(model, mode)()
     estimate_loss(model, DATA, 8, batch_size=2, batches=1)
     assert model.training is (mode == "train")
@@ -48,8 +40,8 @@ def test_estimate_loss_and_evaluate_restore_the_mode(mode):
     assert model.training is (mode == "train")
 
 
-def test_evaluate_matches_a_hand_computation():
-    model = _random_model()
+def test_evaluate_matches_a_hand_computation(random_bigram):
+    model = random_bigram(V)
     data = torch.tensor([0, 1, 2, 3, 4, 4, 3, 2, 1, 0, 2])  # 11 tokens
     # block_size 3: windows use x = data[0:9] and y = data[1:10]; the last token is unused
     log_probs = torch.log_softmax(model.logits_table.weight, dim=1)
@@ -58,8 +50,8 @@ def test_evaluate_matches_a_hand_computation():
     assert evaluate(model, data.tolist(), block_size=3, batch_size=1) == pytest.approx(by_hand)
 
 
-def test_evaluate_is_independent_of_batch_size():
-    model = _random_model()
+def test_evaluate_is_independent_of_batch_size(random_bigram):
+    model = random_bigram(V)
     a = evaluate(model, DATA, block_size=16, batch_size=64)
     b = evaluate(model, DATA, block_size=16, batch_size=3)
     assert a == pytest.approx(b, rel=1e-6)

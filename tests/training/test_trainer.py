@@ -32,14 +32,6 @@ ANY_DEVICE = {k: v for k, v in FAST.items() if k != "device"}  # the trainer pic
 needs_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
 
 
-def _random_model(seed: int = 0) -> BigramLM:
-    model = BigramLM(V)
-    g = torch.Generator().manual_seed(seed)
-    with torch.no_grad():
-        model.logits_table.weight.copy_(torch.randn(V, V, generator=g))
-    return model
-
-
 # --- train -------------------------------------------------------------------------------------
 
 
@@ -78,8 +70,8 @@ def test_train_is_deterministic_for_a_seed():
     assert not torch.equal(a.logits_table.weight, c.logits_table.weight)  # the seed matters
 
 
-def test_train_with_zero_lr_changes_nothing():
-    model = _random_model()
+def test_train_with_zero_lr_changes_nothing(random_bigram):
+    model = random_bigram(V)
     before = model.logits_table.weight.detach().clone()
     history = train(model, TRAIN.tolist(), VAL.tolist(), steps=5, lr=0.0, **FAST)
     torch.testing.assert_close(model.logits_table.weight, before)
