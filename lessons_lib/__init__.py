@@ -89,6 +89,7 @@ from .viz.widgets import interactive_figure
 # course: session setup, the environment check, exercises
 from .course import exercises
 from .course.environment_check import check_environment
+from .course.expect import expect
 from .course.session import get_device, set_seed, setup, show_source
 
 __version__ = "0.1.0"
@@ -135,6 +136,7 @@ __all__ = [
     "evaluate",
     "evaluating",
     "exercises",
+    "expect",
     "explorer_html",
     "generate",
     "get_batch",
