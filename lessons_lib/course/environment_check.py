@@ -62,6 +62,12 @@ def run_checks() -> list[Check]:
         _package("ipywidgets", "7.7", 'pip install "ipywidgets>=7.7,<9", then restart the kernel'),
         _package("matplotlib", "3.5", "pip install matplotlib"),
         _package("tqdm", "4.66", 'pip install "tqdm>=4.66"'),
+        _package(
+            "tokenizers", "0.13", "pip install tokenizers  (chapter 02 checks its BPE with it)"
+        ),
+        _package(
+            "safetensors", "0.3", "pip install safetensors  (chapter 06 loads its GPT with it)"
+        ),
     ]
     try:
         from ..data.shakespeare import play_paths

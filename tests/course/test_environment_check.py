@@ -12,7 +12,17 @@ from lessons_lib import check_environment
 from lessons_lib.course import environment_check
 from lessons_lib.course.environment_check import Check, _package, _version_tuple, run_checks
 
-NAMES = ["Python", "torch", "device", "ipywidgets", "matplotlib", "tqdm", "corpus"]
+NAMES = [
+    "Python",
+    "torch",
+    "device",
+    "ipywidgets",
+    "matplotlib",
+    "tqdm",
+    "tokenizers",
+    "safetensors",
+    "corpus",
+]
 
 
 def test_run_checks_all_pass_here():
