@@ -155,3 +155,29 @@ def test_ruff_lint_and_format_are_clean():
             [sys.executable, "-m", "ruff", *args], cwd=ROOT, capture_output=True, text=True
         )
         assert done.returncode == 0, f"ruff {' '.join(args)}:\n{done.stdout}{done.stderr}"
+
+
+def readme_chinese_section() -> str:
+    """The README's 中文简介, from its heading to the next one."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    return text.split("## 中文简介", 1)[1].split("\n## ", 1)[0]
+
+
+def test_readme_chinese_section_has_one_line_per_paragraph():
+    """GitHub turns a line break inside a Chinese paragraph into a space, so a paragraph is one
+    line; only list items, headings and table rows may follow a line directly."""
+    lines = readme_chinese_section().splitlines()
+    wrapped = [
+        f"{i}: {b[:20]}"
+        for i, (a, b) in enumerate(zip(lines, lines[1:], strict=False), 1)
+        if a.strip() and b.strip() and not re.match(r"\s*([-*|#>]|\d+\.)", b)
+    ]
+    assert not wrapped, f"join these lines of 中文简介 to the line above them: {wrapped}"
+
+
+def test_readme_chinese_section_is_in_step_with_the_english_one():
+    section = readme_chinese_section()
+    start, test = readme_commands()
+    assert f"`{start}`" in section and f"`{test}`" in section
+    assert "38 部戏剧" in section and "全集" not in section
+    assert "00–06" in section and "07–10" in section and "10 扩展规模" in section
