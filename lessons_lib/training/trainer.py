@@ -57,7 +57,7 @@ class Trainer:
         device: str | torch.device | None = None,
         mixed_precision: bool | None = None,
         progress: bool = True,
-        live_plot: bool = False,
+        live_plot: bool | LivePlot = False,
     ):
         if steps is None and max_seconds is None:
             raise ValueError(
@@ -116,7 +116,11 @@ class Trainer:
             )
             return self.history
         stop_at = self._stop_at(steps)
-        plot = LivePlot() if self.live_plot else None
+        plot = self.live_plot if isinstance(self.live_plot, LivePlot) else None
+        if plot is None and self.live_plot:
+            plot = LivePlot()
+        if plot is not None:
+            plot.restart()  # this run's picture goes below this run's cell
         bar = self._progress_bar(stop_at)
         self._begun = time.perf_counter() - self.seconds  # as if earlier runs happened just now
         self.history.interrupted = False  # about this run only
@@ -230,7 +234,7 @@ def train(
     device: str | torch.device | None = None,
     mixed_precision: bool | None = None,
     progress: bool = True,
-    live_plot: bool = False,
+    live_plot: bool | LivePlot = False,
 ) -> History:
     """Train ``model`` with AdamW on random windows of ``train_data``; return the History.
 
@@ -248,7 +252,7 @@ def train(
     * ``mixed_precision``: bfloat16 autocast; by default on for CUDA and off elsewhere (on
       small CPU models the casts cost more than they save).
     * ``progress``: a progress bar; ``live_plot=True`` redraws the loss curves in the notebook
-      at every evaluation.
+      at every evaluation; ``live_plot=L.LivePlot(floors=..., unit=...)`` adds reference lines.
     * Ctrl-C (the notebook's stop button) ends training cleanly: the model keeps what it has
       learned and the history so far is returned, with ``interrupted=True``.
 

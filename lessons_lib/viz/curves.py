@@ -13,8 +13,13 @@ def plot_history(
     floors: dict[str, float] | None = None,
     title: str = "Training",
     ax=None,
+    unit: str = "token",
 ) -> Figure:
-    """Train and validation loss against steps; ``floors`` draws labelled horizontal lines."""
+    """Train and validation loss against steps; ``floors`` draws labelled horizontal lines.
+
+    ``unit`` names what the loss is counted per (the y axis reads "nats per ``unit``"): for a
+    model that reads characters, say "character".
+    """
     if len(history) == 0:
         raise ValueError("The history is empty: train for at least one evaluation first.")
     if ax is None:
@@ -26,16 +31,28 @@ def plot_history(
     for i, (name, value) in enumerate((floors or {}).items()):
         ax.axhline(value, linestyle="--", color=f"C{i + 2}", label=f"{name} = {value:.3f}")
     ax.set_xlabel("step")
-    ax.set_ylabel("loss (nats per token)")
+    ax.set_ylabel(f"loss (nats per {unit})")
     ax.set_title(title)
     ax.legend()
     return fig
 
 
 class LivePlot:
-    """Loss curves shown in the notebook and redrawn in place (nothing outside IPython)."""
+    """Loss curves shown in the notebook and redrawn in place (nothing outside IPython).
 
-    def __init__(self):
+    Give it to a trainer as ``live_plot=L.LivePlot(floors={...}, unit="character")`` to draw
+    reference lines (the losses of other models, say) under the curves; ``live_plot=True``
+    draws the curves alone. Each run of the trainer starts a new picture in its own cell.
+    """
+
+    def __init__(
+        self, floors: dict[str, float] | None = None, unit: str = "token", title: str = "Training"
+    ):
+        self.floors, self.unit, self.title = dict(floors or {}), unit, title
+        self.handle = None
+
+    def restart(self) -> None:
+        """Draw the next update as a new picture (below the cell that is running now)."""
         self.handle = None
 
     def update(self, history: History) -> None:
@@ -46,7 +63,8 @@ class LivePlot:
             return
         if get_ipython() is None:
             return
-        fig = plot_history(history, title=f"Training: step {history.steps[-1]}")
+        title = f"{self.title}: step {history.steps[-1]}"
+        fig = plot_history(history, self.floors, title=title, unit=self.unit)
         if self.handle is None:
             self.handle = display(fig, display_id=True)
         else:

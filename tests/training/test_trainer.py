@@ -303,6 +303,9 @@ def test_live_plot_redraws_at_every_evaluation_and_at_each_run(monkeypatch):
     drawn = []
 
     class Recorder:  # stands in for viz.curves.LivePlot
+        def restart(self) -> None:
+            drawn.append("new picture")
+
         def update(self, history) -> None:
             drawn.append(list(history.steps))
 
@@ -312,7 +315,12 @@ def test_live_plot_redraws_at_every_evaluation_and_at_each_run(monkeypatch):
     trainer = Trainer(BigramLM(V), TRAIN, VAL, steps=6, eval_every=3, live_plot=True, **FAST)
     trainer.run(4)
     trainer.run()  # the next cell shows the curves so far, then goes on
-    assert drawn == [[0], [0, 3], [0, 3, 4], [0, 3, 4], [0, 3, 4, 6]]
+    picture = "new picture"
+    assert drawn == [picture, [0], [0, 3], [0, 3, 4], picture, [0, 3, 4], [0, 3, 4, 6]]
+    drawn.clear()
+    given = Recorder()  # a plot made by the learner (with reference lines, say) is used as is
+    Trainer(BigramLM(V), TRAIN, VAL, steps=2, eval_every=2, live_plot=given, **FAST).run()
+    assert drawn == [picture, [0], [0, 2]]
 
 
 # --- the time budget ---------------------------------------------------------------------------

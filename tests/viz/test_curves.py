@@ -82,3 +82,37 @@ def test_live_plot_shows_once_then_redraws_in_place(monkeypatch):
         "Training: step 20",
     ]
     assert list(shown[1][1].axes[0].get_lines()[1].get_ydata()) == history.val_loss
+
+
+def test_plot_history_names_the_unit_of_the_loss():
+    assert plot_history(_history()).axes[0].get_ylabel() == "loss (nats per token)"
+    fig = plot_history(_history(), unit="character")
+    assert fig.axes[0].get_ylabel() == "loss (nats per character)"
+
+
+def test_a_live_plot_with_reference_lines_starts_a_new_picture_on_restart(monkeypatch):
+    import IPython
+    import IPython.display
+
+    shown = []
+
+    class Handle:
+        def update(self, fig):
+            shown.append(("update", fig))
+
+    def display(fig, display_id=False):
+        shown.append(("display", fig))
+        return Handle()
+
+    monkeypatch.setattr(IPython, "get_ipython", lambda: object())
+    monkeypatch.setattr(IPython.display, "display", display)
+    plot = LivePlot(floors={"n-gram": 1.6}, unit="character", title="GPT")
+    plot.update(_history())
+    plot.update(_history())
+    plot.restart()
+    plot.update(_history())
+    assert [kind for kind, _ in shown] == ["display", "update", "display"]
+    ax = shown[-1][1].axes[0]
+    assert ax.get_title() == "GPT: step 20"
+    assert ax.get_ylabel() == "loss (nats per character)"
+    assert list(ax.get_lines()[2].get_ydata()) == [1.6, 1.6]
