@@ -52,7 +52,7 @@ from .models.lm import (
     model_device,
 )
 from .models.mlp_lm import MLPLM, MLPConfig
-from .models.ngram import NGramLM, contexts_seen, ngram_loss
+from .models.ngram import NGramLM, contexts_seen, ngram_loss, unseen_context_share
 from .models.toy_nets import accuracy, gradient_norms_by_layer, make_mlp, train_classifier
 
 # training: the trainer, batches, evaluation, the schedule, the history, checkpoints
@@ -189,4 +189,5 @@ __all__ = [
     "train_hf_bpe",
     "train_val_split",
     "two_moons",
+    "unseen_context_share",
 ]

@@ -94,6 +94,19 @@ def contexts_seen(ids, context: int, vocab_size: int) -> int:
     return int(len(np.unique(context_codes(ids, context, vocab_size))))
 
 
+def unseen_context_share(train_ids, eval_ids, context: int, vocab_size: int) -> float:
+    """The share of predictions in ``eval_ids`` whose ``context`` previous tokens never come
+    before a token in ``train_ids``: for those, a table of that context length has no counts.
+    """
+    _check_context(context, vocab_size)
+    train = _as_ids(train_ids, vocab_size, "train_ids")
+    held = _as_ids(eval_ids, vocab_size, "eval_ids")
+    if len(train) <= context or len(held) <= context:
+        raise ValueError(f"Both sequences need more than context={context} tokens.")
+    seen = np.unique(context_codes(train, context, vocab_size))
+    return float(np.mean(~np.isin(context_codes(held, context, vocab_size), seen)))
+
+
 # ----------------------------------------------------------------------------------------------
 # The counting n-gram as a language model with the course's contract (chapter 04)
 

@@ -9,7 +9,7 @@ import pytest
 from lessons_lib import exercises as ex
 from lessons_lib.course.exercises import ch06
 
-NAMES = ["attention_shapes", "count_parameters", "expected_initial_loss"]
+NAMES = ["attention_shapes", "count_parameters", "repeat_loss"]
 
 
 def _count_plus(extra):
@@ -37,10 +37,11 @@ WRONG = [
     ("attention_shapes", lambda B, T, C, H: (B, H, T, C // H), "as a tuple"),
     ("attention_shapes", lambda B, T, C, H: ((B, H, T, T), (B, H, T, C // H)), "swapped"),
     ("attention_shapes", lambda B, T, C, H: ((H, B, T, C // H), (B, H, T, T)), "the queries"),
-    ("expected_initial_loss", lambda V: math.log2(V), "in bits"),
-    ("expected_initial_loss", lambda V: 1 / V, "1/V is the probability"),
-    ("expected_initial_loss", lambda V: -math.log(V), "the loss is positive"),
-    ("expected_initial_loss", lambda V: math.log(V) / 2, "about the same probability"),
+    ("repeat_loss", lambda z, V: z, "for a large z only"),
+    ("repeat_loss", lambda z, V: math.log(math.exp(z) + V), "how many have logit 0"),
+    ("repeat_loss", lambda z, V: 1.0, "uniform guess"),
+    ("repeat_loss", lambda z, V: -math.log(math.exp(z) + V - 1), "positive here"),
+    ("repeat_loss", lambda z, V: math.log(V) + z / V, "write softmax's probability"),
 ]
 
 
@@ -58,4 +59,12 @@ def test_model_solutions_by_hand():
     # C = 128, 3 layers, V = 76, block 128: 3 * (12 * 128^2 + 13 * 128) + (76 + 128) * 128 + 256
     assert ch06.count_parameters(76, 128, 3, 128) == 621_184
     assert ch06.attention_shapes(32, 128, 128, 4) == ((32, 4, 128, 32), (32, 4, 128, 128))
-    assert ch06.expected_initial_loss(76) == pytest.approx(4.3307, abs=1e-4)
+    assert ch06.repeat_loss(0.0, 76) == pytest.approx(math.log(76))
+    assert ch06.repeat_loss(25.0, 76) == pytest.approx(25.0, abs=1e-8)  # ln(e^25 + 75)
+    assert ch06.repeat_loss(1.0, 2) == pytest.approx(math.log(math.e + 1))
+
+
+def test_the_repeat_loss_predicts_a_loud_gpt():
+    z, measured = ch06._loud_gpt_loss()
+    assert z > 10  # the scaled table makes the logit of the character read large
+    assert ch06.repeat_loss(z, 76) == pytest.approx(measured, rel=0.1)

@@ -17,6 +17,7 @@ from lessons_lib import (
     evaluate,
     generate,
     ngram_loss,
+    unseen_context_share,
 )
 from lessons_lib.models.ngram import NGramLM, context_codes
 
@@ -342,3 +343,28 @@ def test_ngram_lm_rejects_bad_inputs_like_every_course_model():
         model(torch.tensor([[0.0, 1.0]]))
     with pytest.raises(ValueError, match="targets must have the input's shape"):
         model(torch.tensor([[0, 1]]), torch.tensor([[1, 2, 0]]))
+
+
+def test_unseen_context_share_hand_example():
+    # training contexts of length 2: (0,1) (1,0) (0,1); held-out: (0,1) (1,2) (2,2)
+    share = unseen_context_share([0, 1, 0, 1, 2], [0, 1, 2, 2, 0], context=2, vocab_size=3)
+    assert share == pytest.approx(2 / 3)
+    assert unseen_context_share([0, 1, 2], [2, 1, 0], context=0, vocab_size=3) == 0.0
+
+
+@pytest.mark.parametrize("context", [1, 2, 3])
+def test_unseen_context_share_matches_sets_of_tuples(context):
+    g = torch.Generator().manual_seed(context)
+    train, held = (
+        torch.randint(3, (60,), generator=g).tolist(),
+        torch.randint(3, (40,), generator=g).tolist(),
+    )
+    seen = {tuple(train[t - context : t]) for t in range(context, len(train))}
+    wanted = [tuple(held[t - context : t]) for t in range(context, len(held))]
+    expected = sum(c not in seen for c in wanted) / len(wanted)
+    assert unseen_context_share(train, held, context, 3) == pytest.approx(expected)
+
+
+def test_unseen_context_share_needs_enough_tokens():
+    with pytest.raises(ValueError, match="need more than context=3 tokens"):
+        unseen_context_share([0, 1, 2], [0, 1, 2, 0], context=3, vocab_size=3)

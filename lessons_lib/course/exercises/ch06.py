@@ -1,5 +1,5 @@
-"""Chapter 06's exercises: count a GPT's parameters, predict attention shapes, explain the
-loss at initialization."""
+"""Chapter 06's exercises: count a GPT's parameters, predict attention shapes, predict the loss
+of a confidently wrong initialisation."""
 
 from __future__ import annotations
 
@@ -32,9 +32,11 @@ def attention_shapes(
     return (batch_size, n_head, T, head_size), (batch_size, n_head, T, T)
 
 
-def expected_initial_loss(vocab_size: int) -> float:
-    """The loss of a freshly initialised GPT: it spreads its bets evenly, p = 1/V."""
-    return math.log(vocab_size)
+def repeat_loss(z: float, vocab_size: int) -> float:
+    """The loss at one position when the character being read has logit ``z``, the other
+    ``vocab_size - 1`` characters logit 0, and the next character is one of the others."""
+    # softmax gives the next character e^0 / (e^z + (V - 1) e^0); the loss is -ln of that
+    return math.log(math.exp(z) + vocab_size - 1)
 
 
 def _real_total(vocab_size: int, block_size: int, n_layer: int, n_embd: int) -> int:
@@ -133,33 +135,56 @@ def check_attention_shapes(answer) -> str:
     return "correct: q is (B, n_head, T, n_embd // n_head), the weights (B, n_head, T, T)"
 
 
-@exercise("expected_initial_loss", solution=expected_initial_loss)
-def check_expected_initial_loss(answer) -> str:
-    for V in (76, 2, 512, 50257):
-        got = returned(answer(V))
-        got = float(got)
-        want = math.log(V)
-        if math.isclose(got, math.log2(V), rel_tol=1e-6) and V > 1:
-            raise AssertionError(
-                f"V={V}: {got:.3f} is in bits (log base 2); the loss uses the natural log"
-            )
-        if math.isclose(got, 1 / V, rel_tol=1e-6):
-            raise AssertionError(
-                f"V={V}: 1/V is the probability of each token; the loss is -ln(that probability)"
-            )
-        if math.isclose(got, -want, rel_tol=1e-6):
-            raise AssertionError(f"V={V}: the loss is positive: -ln(1/V) = +ln(V)")
-        assert math.isclose(got, want, rel_tol=1e-4), (
-            f"V={V}: got {got:.4f}. A fresh model gives every token about the same probability. "
-            "What is that probability, and what is -ln of it?"
-        )
+def _loud_gpt_loss() -> tuple[float, float]:
+    """A tiny GPT with its token table scaled up: (mean logit of the character read, loss)."""
     torch.manual_seed(0)
     model = GPT(GPTConfig.preset("tiny", vocab_size=76)).eval()
-    idx = torch.randint(0, 76, (16, 16))
     with torch.no_grad():
-        _, measured = model(idx, torch.randint(0, 76, (16, 16)))
-    assert abs(float(answer(76)) - measured.item()) < 0.05
+        model.tok_emb.weight.mul_(30)
+        idx = torch.randint(0, 76, (8, 16))
+        targets = (idx + 1) % 76  # the next character is never the one being read
+        logits, loss = model(idx, targets)
+    return logits.gather(-1, idx[..., None]).mean().item(), loss.item()
+
+
+@exercise("repeat_loss", solution=repeat_loss)
+def check_repeat_loss(answer) -> str:
+    for z, V in ((0.0, 76), (2.0, 76), (25.0, 76), (1.0, 2), (-3.0, 512)):
+        got = float(returned(answer(z, V)))
+        want = repeat_loss(z, V)
+        where = f"repeat_loss(z={z}, vocab_size={V})"
+        if math.isclose(got, want, rel_tol=1e-6):
+            continue
+        if math.isclose(got, math.log(math.exp(z) + V), rel_tol=1e-6):
+            raise AssertionError(
+                f"{where}: got {got:.4f}. Count the characters again: one has logit z, how "
+                "many have logit 0?"
+            )
+        if math.isclose(got, z, rel_tol=1e-6) or math.isclose(got, -z, rel_tol=1e-6):
+            raise AssertionError(
+                f"{where}: got {got:.4f}. That is close for a large z only; it must also hold "
+                "for z = 2 or z = -3. Keep every term of softmax's denominator."
+            )
+        if math.isclose(got, -want, rel_tol=1e-6):
+            raise AssertionError(f"{where}: got {got:.4f}. A loss is -ln(p): positive here.")
+        if z == 0.0 and not math.isclose(got, math.log(V), rel_tol=1e-4):
+            raise AssertionError(
+                f"{where}: got {got:.4f}. With z = 0 every logit is 0: softmax spreads its bets "
+                "evenly. What is the loss then (chapter 01's uniform guess)?"
+            )
+        raise AssertionError(
+            f"{where}: got {got:.4f}, expected {want:.4f}. The next character has logit 0: "
+            "write softmax's probability for it (numerator e^0, denominator a sum over all "
+            f"{V} characters), then take -ln."
+        )
+    z, measured = _loud_gpt_loss()
+    predicted = float(answer(z, 76))
+    assert abs(predicted - measured) < 0.1 * measured, (
+        f"the formula holds for made-up logits, but a loud tiny GPT (mean logit {z:.1f} on the "
+        f"character it reads) measures {measured:.1f} where you predict {predicted:.1f}"
+    )
     return (
-        f"correct: ln(V); for V = 76 that is {math.log(76):.3f}, and a fresh tiny GPT measures "
-        f"{measured.item():.3f}"
+        f"correct: ln(e^z + V - 1), about z once z is large. A tiny GPT with a loud token "
+        f"table gives the character it reads logit {z:.1f} and measures a loss of "
+        f"{measured:.1f}; you predict {predicted:.1f}"
     )
