@@ -11,8 +11,9 @@ from collections.abc import Sequence
 
 import torch
 from matplotlib.figure import Figure
+from matplotlib.transforms import ScaledTranslation
 
-from .text import token_label
+from .text import VISIBLE, token_label
 
 
 def new_figure(nrows: int = 1, ncols: int = 1, figsize: tuple[float, float] | None = None):
@@ -27,24 +28,49 @@ def plot_probability_table(
     tokens: Sequence[str],
     title: str = "P(next token | current token)",
     max_tokens: int = 40,
+    *,
+    counts: torch.Tensor | Sequence[float] | None = None,
 ) -> Figure:
     """A heatmap of a (V, V) next-token probability table, rows = current token.
 
-    Shows the ``max_tokens`` most probable tokens (by column mass) so labels stay readable.
+    Shows ``max_tokens`` tokens so labels stay readable, in vocabulary order. Which ones: with
+    ``counts`` (how often each token occurs, shape (V,); for a (V, V) table of bigram counts
+    pass ``counts.sum(dim=1)``), the commonest; without, those whose column holds the most
+    probability summed over all rows. Tick labels show whitespace as ␣ and ⏎, in monospace.
+    Chapter 01 calls ``plot_probability_table(probs, chars, max_tokens=50, counts=counts.sum(1))``.
     """
     probs = torch.as_tensor(probs, dtype=torch.float32)
     if probs.dim() != 2 or probs.shape[0] != probs.shape[1]:
         raise ValueError(f"probs must be a square (V, V) table, got {tuple(probs.shape)}.")
     if len(tokens) != probs.shape[0]:
         raise ValueError(f"Got {len(tokens)} token labels for a {probs.shape[0]}-token table.")
-    keep = probs.sum(dim=0).argsort(descending=True)[:max_tokens].sort().values
+    if counts is None:
+        score = probs.sum(dim=0)  # (V,) probability mass of each column
+    else:
+        score = torch.as_tensor(counts, dtype=torch.float64)
+        if score.shape != (probs.shape[0],):
+            raise ValueError(
+                f"counts must hold one count per token, shape ({probs.shape[0]},), got "
+                f"{tuple(score.shape)}; for a (V, V) table of bigram counts pass "
+                "counts.sum(dim=1)."
+            )
+    keep = score.argsort(descending=True, stable=True)[:max_tokens].sort().values
     table = probs[keep][:, keep]
     labels = [token_label(tokens[i]) for i in keep.tolist()]
-    fig, ax = new_figure(figsize=(7.5, 7.0))
+    side = min(10.0, max(4.0, 1.8 + 0.15 * len(labels)))  # inches: ~0.15 per row
+    fig, ax = new_figure(figsize=(side + 1.0, side))
     image = ax.imshow(table.numpy(), cmap="Blues", vmin=0.0)
     ax.grid(False)
-    ax.set_xticks(range(len(labels)), labels, fontsize=9)
-    ax.set_yticks(range(len(labels)), labels, fontsize=9)
+    ticks = range(len(labels))
+    ax.set_xticks(ticks, labels, fontsize=10, family="monospace", fontweight="bold")
+    ax.set_yticks(ticks, labels, fontsize=10, family="monospace", fontweight="bold")
+    ax.tick_params(length=2, pad=2)
+    raise_space = ScaledTranslation(0, 3 / 72, fig.dpi_scale_trans)  # 3 points up
+    for tick in [*ax.get_xticklabels(), *ax.get_yticklabels()]:
+        if tick.get_text() in VISIBLE.values():
+            tick.set_fontsize(12)  # ␣ and ⏎ are small glyphs
+        if tick.get_text() == VISIBLE[" "]:  # ␣ is drawn below the baseline: level it
+            tick.set_transform(tick.get_transform() + raise_space)
     ax.set_xlabel("next token")
     ax.set_ylabel("current token")
     ax.set_title(title)

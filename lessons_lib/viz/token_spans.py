@@ -1,4 +1,4 @@
-"""Pictures of tokenization: a passage drawn with each token as a coloured span (chapter 02).
+"""Pictures of tokenization: a passage drawn with each token as a boxed span (chapter 02).
 
 :func:`plot_token_spans` is a pure ``draw`` function: the notebook's slider over the number of
 merges (``L.interactive_figure``) calls it with each value.
@@ -13,8 +13,11 @@ from ..tokenization.bpe import BPETokenizer
 from .figures import new_figure
 from .text import VISIBLE, token_label
 
-SPAN_COLOURS = ["#fde68a", "#a7f3d0", "#bfdbfe", "#fbcfe8", "#ddd6fe", "#fed7aa"]
-"""Pastel colours that neighbouring tokens cycle through, so every border is visible."""
+SPAN_COLOURS = ["#8fcdf4", "#f8c85e"]
+"""Two strong colours that neighbouring tokens alternate between; each token also gets a dark
+border, so every boundary is visible even where a token wraps onto the next line."""
+SPAN_EDGE = "0.15"
+"""The colour of each token's border."""
 
 
 def char_token_index(tokenizer: BPETokenizer, text: str) -> tuple[list[int], list[int]]:
@@ -38,7 +41,8 @@ def plot_token_spans(
     width: int = 72,
     title: str | None = None,
 ) -> Figure:
-    """Draw ``text`` with one coloured box per token (␣ is a space, ⏎ a newline).
+    """Draw ``text`` with one bordered box per token, neighbours in alternating colours
+    (␣ is a space, ⏎ a newline; a token that wraps onto the next line gets a box on each).
 
     ``num_merges`` uses only the tokenizer's first merges (0: every byte is a token);
     ``width`` is the line length in characters before a line wraps.
@@ -53,33 +57,41 @@ def plot_token_spans(
         tokenizer = tokenizer.truncated(num_merges)
     ids, owners = char_token_index(tokenizer, text)
 
-    cells: list[tuple[int, int, str, int]] = []  # (row, column, character shown, token index)
+    cells: list[tuple[int, int, str, bool, int]] = []  # (row, column, shown, grey, token)
     row = column = 0
     for char, owner in zip(text, owners, strict=True):
         if column == width:
             row, column = row + 1, 0
-        shown = token_label(char)
-        cells.append((row, column, shown, owner))
+        cells.append((row, column, token_label(char), char in VISIBLE, owner))
         column += 1
         if char == "\n":
             row, column = row + 1, 0
     rows = cells[-1][0] + 1
 
+    # one box per piece of a token on one row: (row, first column, last column, token)
+    pieces: list[list[int]] = []
+    for r, c, _, _, owner in cells:
+        if pieces and pieces[-1][0] == r and pieces[-1][3] == owner:
+            pieces[-1][2] = c
+        else:
+            pieces.append([r, c, c, owner])
+    # alternate by the tokens that are drawn (a token inside a split character has no box)
+    shade = {owner: i % len(SPAN_COLOURS) for i, owner in enumerate(dict.fromkeys(owners))}
+
     fig, ax = new_figure(figsize=(0.125 * width + 0.3, 0.3 * rows + 0.6))
-    previous = (-1, -1)  # (row, token index) of the cell before
-    for r, c, shown, owner in cells:
-        gap = 0.0 if previous == (r, owner) else 0.08  # a gap where a token starts on a row
-        previous = (r, owner)
+    gap = 0.07  # on each side of a box, so two neighbouring borders do not touch
+    for r, first, last, owner in pieces:
         ax.add_patch(
             Rectangle(
-                (c + gap, r + 0.1),
-                1 - gap,
+                (first + gap, r + 0.1),
+                last - first + 1 - 2 * gap,
                 0.8,
-                linewidth=0,
-                facecolor=SPAN_COLOURS[owner % len(SPAN_COLOURS)],
+                linewidth=0.9,
+                edgecolor=SPAN_EDGE,
+                facecolor=SPAN_COLOURS[shade[owner]],
             )
         )
-        grey = char in VISIBLE
+    for r, c, shown, grey, _ in cells:
         ax.text(
             c + 0.5,
             r + 0.5,
@@ -88,7 +100,7 @@ def plot_token_spans(
             va="center",
             family="monospace",
             fontsize=10,
-            color="0.55" if grey else "black",
+            color="0.3" if grey else "black",
         )
     ax.set_xlim(0, width)
     ax.set_ylim(rows, 0)

@@ -70,6 +70,50 @@ def test_probability_table_keeps_the_most_probable_tokens_in_order():
     np.testing.assert_allclose(_image_data(fig), probs[keep][:, keep].numpy())
 
 
+def test_probability_table_ranks_by_counts_when_given():
+    # column masses favour d, a, f; the counts say c, e and b are the commonest tokens
+    probs = torch.full((6, 6), 0.01)
+    probs[:, 3], probs[:, 0], probs[:, 5] = 0.5, 0.3, 0.16
+    counts = torch.tensor([1, 50, 90, 2, 70, 3])
+    fig = plot_probability_table(probs, list("abcdef"), max_tokens=3, counts=counts)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["b", "c", "e"]  # vocabulary order
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["b", "c", "e"]
+    keep = torch.tensor([1, 2, 4])
+    np.testing.assert_allclose(_image_data(fig), probs[keep][:, keep].numpy())
+
+
+def test_probability_table_ranks_by_row_sums_of_bigram_counts():
+    # the chapter 01 call: unigram counts are the row sums of the bigram count table
+    bigram_counts = torch.tensor([[0, 1, 0], [5, 0, 4], [1, 1, 0]])
+    probs = (bigram_counts + 1) / (bigram_counts + 1).sum(dim=1, keepdim=True)
+    fig = plot_probability_table(
+        probs, ["a", " ", "!"], max_tokens=2, counts=bigram_counts.sum(dim=1)
+    )
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["␣", "!"]
+
+
+def test_probability_table_counts_accept_a_list():
+    fig = plot_probability_table(_probs(3), list("xyz"), max_tokens=1, counts=[3, 9, 1])
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["y"]
+
+
+def test_probability_table_labels_are_monospace_and_whitespace_is_visible():
+    fig = plot_probability_table(_probs(4), ["\n", " ", ",", "a"])
+    ax = fig.axes[0]
+    for ticks in (ax.get_xticklabels(), ax.get_yticklabels()):
+        assert [t.get_text() for t in ticks] == ["⏎", "␣", ",", "a"]
+        assert all("monospace" in t.get_fontfamily() for t in ticks)
+        sizes = {t.get_text(): t.get_fontsize() for t in ticks}
+        assert sizes["⏎"] > sizes[","] and sizes["␣"] > sizes["a"]  # small glyphs drawn larger
+
+
+@pytest.mark.parametrize("shape", [(2,), (3, 3), (1, 3)])
+def test_probability_table_counts_must_be_one_per_token(shape):
+    with pytest.raises(ValueError, match=r"counts must hold one count per token, shape \(3,\)"):
+        plot_probability_table(_probs(3), list("abc"), counts=torch.ones(shape))
+
+
 def test_probability_table_accepts_nested_lists():
     fig = plot_probability_table([[0.5, 0.5], [1.0, 0.0]], ["x", "y"])
     assert _image_data(fig).shape == (2, 2)
