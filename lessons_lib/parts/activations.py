@@ -26,10 +26,15 @@ from .._checks import one_of
 def sigmoid(x: torch.Tensor) -> torch.Tensor:
     """σ(x) = 1 / (1 + e^(-x)): squashes any number into (0, 1).
 
-    Written as e^x / (1 + e^x) for negative x, so e^(-x) never overflows.
+    Computed in two halves that never overflow: 1 / (1 + e^(-x)) for x >= 0 and
+    e^x / (1 + e^x) for x < 0. Each half reads x clamped to its own side, so even the half
+    that ``torch.where`` throws away stays finite; an inf there would still turn autograd's
+    gradient into nan (0 · inf). No ``|x|`` either: autograd takes the slope of |x| at 0 to be
+    0, which would make the sigmoid's slope at 0 come out 0 instead of 0.25.
     """
-    e = torch.exp(-x.abs())  # always in (0, 1]: no overflow
-    return torch.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    positive = torch.exp(-x.clamp(min=0.0))  # e^(-x) for x >= 0, in (0, 1]
+    negative = torch.exp(x.clamp(max=0.0))  # e^x for x < 0, in (0, 1]
+    return torch.where(x >= 0, 1.0 / (1.0 + positive), negative / (1.0 + negative))
 
 
 def sigmoid_grad(x: torch.Tensor) -> torch.Tensor:
@@ -39,7 +44,11 @@ def sigmoid_grad(x: torch.Tensor) -> torch.Tensor:
 
 
 def tanh(x: torch.Tensor) -> torch.Tensor:
-    """tanh(x) = (e^x - e^(-x)) / (e^x + e^(-x)) = 2σ(2x) - 1: squashes into (-1, 1)."""
+    """tanh(x) = (e^x - e^(-x)) / (e^x + e^(-x)) = 2σ(2x) - 1: squashes into (-1, 1).
+
+    Built on :func:`sigmoid`, so it never overflows and autograd's slope is right everywhere
+    (1 at x = 0).
+    """
     return 2.0 * sigmoid(2.0 * x) - 1.0
 
 

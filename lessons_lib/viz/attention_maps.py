@@ -1,7 +1,9 @@
 """Pictures of attention: maps, heads side by side, and an explorer (chapter 05 onwards).
 
 * :func:`plot_attention` draws one ``(T_q, T_k)`` map: a row per query, a column per key,
-  darker = more weight, with a labelled colour bar.
+  darker = more weight, with a labelled colour bar. ``positions=True`` numbers the tick
+  labels ("0 c", "1 d"); ``outline_offset=-1`` outlines the cells (t, t - 1), so a
+  "one token back" pattern stands out even in a large map.
 * :func:`plot_attention_heads` draws ``(H, T_q, T_k)`` maps as a grid on one colour scale.
 * :func:`attention_explorer` lets you pick a layer, a head and a query token and see what
   the token attends to, twice: shaded over the text itself and as the row of the matrix.
@@ -26,7 +28,8 @@ from .figures import new_figure
 from .text import token_label
 
 CMAP = "Blues"  # white = no attention, dark blue = the strongest weight
-HIGHLIGHT = "#e6550d"  # orange: the query being explored
+HIGHLIGHT = "#e6550d"  # orange: the query being explored, an outlined diagonal
+EXPLORER_MAP_INCHES = 7.0  # the explorer's map is at most this wide and tall
 
 
 def _as_weights(weights, dims: tuple[int, ...], what: str) -> torch.Tensor:
@@ -56,10 +59,32 @@ def _labels(tokens, size: int, name: str, shape: tuple[int, ...], axis: str) -> 
     return [token_label(t) for t in tokens]
 
 
-def _draw_map(ax, weights, q_labels, k_labels, vmax, annotate, highlight_query=None):
-    """Draw one (T_q, T_k) map on ``ax``; returns the image (for a colour bar)."""
+def _numbered(labels: list[str], positions: bool) -> list[str]:
+    """``labels`` as they are, or with ``positions`` each prefixed by its index: "0 c"."""
+    return [f"{i} {label}" for i, label in enumerate(labels)] if positions else labels
+
+
+def _outline_diagonal(ax, T_q: int, T_k: int, offset: int) -> None:
+    """Outline every cell (t, t + offset) of a (T_q, T_k) map: offset 0 is the main diagonal,
+    -1 the cells one key back (query t, key t - 1)."""
+    if not isinstance(offset, int) or isinstance(offset, bool):
+        raise TypeError(f"outline_offset must be an int (e.g. -1), got {offset!r}.")
+    if not -T_q < offset < T_k:
+        raise ValueError(
+            f"outline_offset={offset} has no cells in a {T_q} x {T_k} map: use an offset "
+            f"from {-(T_q - 1)} to {T_k - 1} (0 = main diagonal, -1 = one key back)."
+        )
+    style = dict(fill=False, edgecolor=HIGHLIGHT, linewidth=1.2, label="_diagonal")
+    for t in range(max(0, -offset), min(T_q, T_k - offset)):
+        ax.add_patch(Rectangle((t + offset - 0.5, t - 0.5), 1.0, 1.0, **style))
+
+
+def _draw_map(ax, weights, q_labels, k_labels, vmax, annotate, highlight=None, aspect="equal"):
+    """Draw one (T_q, T_k) map on ``ax``; returns the image (for a colour bar). ``highlight``
+    outlines one query's row; ``aspect`` "equal" keeps the cells square (a grid of panels
+    sized for its maps passes "auto")."""
     T_q, T_k = weights.shape
-    image = ax.imshow(weights.numpy(), cmap=CMAP, vmin=0.0, vmax=vmax, aspect="auto")
+    image = ax.imshow(weights.numpy(), cmap=CMAP, vmin=0.0, vmax=vmax, aspect=aspect)
     ax.grid(False)
     size = 10 if max(T_q, T_k) <= 16 else 8
     long = max(len(k) for k in k_labels) > 2
@@ -71,26 +96,11 @@ def _draw_map(ax, weights, q_labels, k_labels, vmax, annotate, highlight_query=N
         for i in range(T_q):
             for j in range(T_k):
                 value = float(weights[i, j])
-                ax.text(
-                    j,
-                    i,
-                    f"{value:.2f}",
-                    ha="center",
-                    va="center",
-                    fontsize=8,
-                    color="white" if value > 0.6 * vmax else "black",
-                )
-    if highlight_query is not None:
-        ax.add_patch(
-            Rectangle(
-                (-0.5, highlight_query - 0.5),
-                T_k,
-                1.0,
-                fill=False,
-                edgecolor=HIGHLIGHT,
-                linewidth=2.5,
-            )
-        )
+                ink = "white" if value > 0.6 * vmax else "black"
+                ax.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize=8, color=ink)
+    if highlight is not None:
+        outline = dict(fill=False, edgecolor=HIGHLIGHT, linewidth=2.5)
+        ax.add_patch(Rectangle((-0.5, highlight - 0.5), T_k, 1.0, **outline))
     return image
 
 
@@ -106,12 +116,17 @@ def plot_attention(
     title: str = "Attention weights",
     annotate: bool | None = None,
     highlight_query: int | None = None,
+    positions: bool = False,
+    outline_offset: int | None = None,
 ) -> Figure:
     """One attention map: ``weights`` (T_q, T_k), row ``i`` = what query ``i`` attends to.
 
     ``key_tokens`` defaults to ``query_tokens`` (self-attention). ``annotate`` writes each
     weight in its cell (default: when the map is at most 10 x 10). ``highlight_query``
-    outlines one row. The colour scale runs from 0 (white) to the largest weight.
+    outlines one row. ``positions=True`` starts each tick label with its position ("0 c",
+    "1 d"), for reading positions off the map. ``outline_offset`` outlines one diagonal
+    thinly: the cells (t, t + offset), e.g. -1 for "one token back". The colour scale runs
+    from 0 (white) to the largest weight; cells are square.
     """
     weights = _as_weights(weights, (2,), "(T_q, T_k)")
     shape = tuple(weights.shape)
@@ -119,10 +134,15 @@ def plot_attention(
     q_labels = _labels(query_tokens, T_q, "query_tokens", shape, "queries (rows)")
     key_tokens = query_tokens if key_tokens is None else key_tokens
     k_labels = _labels(key_tokens, T_k, "key_tokens", shape, "keys (columns)")
+    q_labels, k_labels = _numbered(q_labels, positions), _numbered(k_labels, positions)
     annotate = max(T_q, T_k) <= 10 if annotate is None else annotate
     cell = 0.45 if annotate else 0.32
-    fig, ax = new_figure(figsize=(min(1.9 + cell * T_k, 10.0), min(1.3 + cell * T_q, 8.0)))
+    cell = min(cell, 8.1 / T_k, 6.7 / T_q)  # big maps: smaller cells, still square
+    margin = 0.25 if positions else 0.0  # numbered labels are longer
+    fig, ax = new_figure(figsize=(1.9 + margin + cell * T_k, 1.3 + margin + cell * T_q))
     image = _draw_map(ax, weights, q_labels, k_labels, _vmax(weights), annotate, highlight_query)
+    if outline_offset is not None:
+        _outline_diagonal(ax, T_q, T_k, outline_offset)
     ax.set_title(title)
     fig.colorbar(image, ax=ax, label="attention weight", shrink=0.9)
     return fig
@@ -136,20 +156,25 @@ def plot_attention_heads(
     titles: Sequence[str] | None = None,
     ncols: int | None = None,
     title: str | None = None,
+    positions: bool = False,
+    outline_offset: int | None = None,
 ) -> Figure:
-    """Every head's map, ``weights`` (H, T_q, T_k), as a grid on one shared colour scale."""
+    """Every head's map, ``weights`` (H, T_q, T_k), as a grid on one shared colour scale;
+    ``positions`` and ``outline_offset`` work as in :func:`plot_attention`."""
     weights = _as_weights(weights, (3,), "(heads, T_q, T_k)")
     shape = tuple(weights.shape)
     H, T_q, T_k = shape
     q_labels = _labels(query_tokens, T_q, "query_tokens", shape, "queries (rows)")
     key_tokens = query_tokens if key_tokens is None else key_tokens
     k_labels = _labels(key_tokens, T_k, "key_tokens", shape, "keys (columns)")
+    q_labels, k_labels = _numbered(q_labels, positions), _numbered(k_labels, positions)
     titles = [f"head {h}" for h in range(H)] if titles is None else list(titles)
     if len(titles) != H:
         raise ValueError(f"Got {len(titles)} titles for {H} heads.")
     ncols = min(H, 4) if ncols is None else ncols
     nrows = -(-H // ncols)  # ceiling division
     panel = min(0.75 + 0.2 * max(T_q, T_k), 5.0)  # inches; long texts get smaller cells
+    panel += 0.3 if positions else 0.0  # numbered labels are longer
     fig, axes = new_figure(nrows, ncols, figsize=(panel * ncols + 1.0, panel * nrows + 0.4))
     axes = [axes] if H == 1 and ncols == 1 else list(getattr(axes, "flat", axes))
     vmax = _vmax(weights)
@@ -157,7 +182,10 @@ def plot_attention_heads(
         if h >= H:
             ax.set_visible(False)
             continue
-        image = _draw_map(ax, weights[h], q_labels, k_labels, vmax, annotate=False)
+        # the panels are sized for their maps; aspect "equal" would crowd the titles
+        image = _draw_map(ax, weights[h], q_labels, k_labels, vmax, False, aspect="auto")
+        if outline_offset is not None:
+            _outline_diagonal(ax, T_q, T_k, outline_offset)
         ax.set_title(titles[h])
         if h % ncols:
             ax.set_ylabel("")
@@ -250,45 +278,36 @@ def plot_explorer_view(
     weights: torch.Tensor, labels: list[str], layer: int, head: int, query: int
 ) -> Figure:
     """The explorer's view as a Figure (what a notebook stores when no browser is attached):
-    the shaded text on top, the head's matrix with the query's row outlined below."""
+    the shaded text on top, the head's matrix with the query's row outlined below.
+
+    Its size follows the number of tokens: square cells of 0.32 inches, smaller once the map
+    would pass ``EXPLORER_MAP_INCHES`` on a side (51 tokens: 9.4 x 9.6 inches)."""
     matrix = weights[layer, head]  # (T, T)
     T = matrix.shape[0]
     vmax = _vmax(matrix)
-    width = min(2.2 + 0.32 * T, 10.0)
+    cell = min(0.32, EXPLORER_MAP_INCHES / T)  # inches per (square) cell of the map
+    width = max(cell * T + 2.4, 5.0)  # the map, its tick labels and the colour bar
     per_line = max(1, int((width - 0.4) / (0.13 * (max(len(s) for s in labels) + 2))))
     lines = -(-T // per_line)
-    fig = Figure(figsize=(width, 1.6 + 0.32 * T + 0.35 * lines), layout="constrained")
-    text_ax, map_ax = fig.subplots(2, 1, height_ratios=[0.35 * lines + 0.3, 0.32 * T + 1.0])
+    text_height = 0.35 * lines + 0.45  # the shaded text and its title
+    map_height = cell * T + 1.1  # the map, its x tick labels and axis label
+    fig = Figure(figsize=(width, text_height + map_height), layout="constrained")
+    text_ax, map_ax = fig.subplots(2, 1, height_ratios=[text_height, map_height])
     text_ax.set_axis_off()
     text_ax.set_xlim(0, per_line)
     text_ax.set_ylim(lines, -0.4)
     colours = _hex_colours(matrix[query], vmax)
+    font = dict(ha="center", va="center", family="monospace", fontsize=12)
     for j, label in enumerate(labels):
         w = float(matrix[query, j])
-        box = dict(
-            boxstyle="round,pad=0.3",
-            facecolor=colours[j],
-            edgecolor=HIGHLIGHT if j == query else "none",
-            linewidth=2.5,
-        )
+        edge = HIGHLIGHT if j == query else "none"
+        box = dict(boxstyle="round,pad=0.3", facecolor=colours[j], edgecolor=edge, linewidth=2.5)
         ink = "white" if w > 0.6 * vmax else "#aaaaaa" if w == 0 and j > query else "black"
-        text_ax.text(
-            j % per_line + 0.5,
-            j // per_line + 0.5,
-            label,
-            ha="center",
-            va="center",
-            family="monospace",
-            fontsize=12,
-            bbox=box,
-            color=ink,
-        )  # grey: masked
-    text_ax.set_title(
-        f"layer {layer} · head {head}: what query {query} '{labels[query]}' "
-        "attends to (text shaded by weight)",
-        fontsize=10,
-    )
-    image = _draw_map(map_ax, matrix, labels, labels, vmax, annotate=False, highlight_query=query)
+        x, y = j % per_line + 0.5, j // per_line + 0.5  # grey ink: masked, the future
+        text_ax.text(x, y, label, bbox=box, color=ink, **font)
+    title = f"layer {layer} · head {head}: what query {query} '{labels[query]}' attends to"
+    text_ax.set_title(title + " (text shaded by weight)", fontsize=10)
+    image = _draw_map(map_ax, matrix, labels, labels, vmax, annotate=False, highlight=query)
     fig.colorbar(image, ax=[text_ax, map_ax], label="attention weight", shrink=0.6)
     return fig
 

@@ -81,17 +81,35 @@ def plot_loss_vs_probability() -> Figure:
     return fig
 
 
+PROBABILITY_CMAP = "RdBu_r"  # blue = class 0, white = undecided, red = class 1
+
+
 def plot_decision_boundary(
-    net: nn.Module, x: torch.Tensor, y: torch.Tensor, ax=None, title: str | None = None
+    net: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    ax=None,
+    title: str | None = None,
+    *,
+    points: str | None = "training points",
+    colorbar: bool | Sequence = True,
 ) -> Figure:
-    """The points x (n, 2) coloured by class y (n,) over the net's P(class 1) on a grid."""
+    """The points x (n, 2) coloured by class y (n,) over the net's P(class 1) on a grid.
+
+    The shading is the network's probability of class 1 (blue 0, white 0.5, red 1) and the
+    black line its decision boundary, P = 0.5. ``points`` says what the dots are: the x-axis
+    label reads "dots: n training points" (None: no label, e.g. when a figure's
+    ``supxlabel`` says it once for every panel). ``colorbar``: True draws the probability's
+    colour bar next to this panel, False none, and a sequence of axes one bar shared by them
+    (pass it with the last panel of a row).
+    """
     if x.dim() != 2 or x.shape[1] != 2 or y.shape != (x.shape[0],):
         raise ValueError(
             f"x must be (n, 2) points and y (n,) classes, got {tuple(x.shape)} and "
             f"{tuple(y.shape)}."
         )
     if ax is None:
-        fig, ax = new_figure(figsize=(4.0, 3.6))
+        fig, ax = new_figure(figsize=(4.6 if colorbar is not False else 4.0, 3.6))
     else:
         fig = ax.figure
     pad = 0.4
@@ -100,13 +118,23 @@ def plot_decision_boundary(
     grid = torch.cartesian_prod(ys, xs).flip(1)  # (100 * 120, 2) points as (x, y) pairs
     with torch.no_grad():
         prob = torch.softmax(net(grid), dim=1)[:, 1].view(len(ys), len(xs))  # (100, 120)
-    ax.contourf(xs, ys, prob, levels=torch.linspace(0, 1, 11).tolist(), cmap="RdBu_r", alpha=0.6)
+    levels = torch.linspace(0, 1, 11).tolist()
+    shading = ax.contourf(xs, ys, prob, levels=levels, cmap=PROBABILITY_CMAP, alpha=0.45)
     ax.contour(xs, ys, prob, levels=[0.5], colors="black", linewidths=1.5)
-    ax.scatter(x[:, 0], x[:, 1], c=y, cmap="RdBu_r", s=12, edgecolors="white", linewidths=0.4)
+    ax.scatter(
+        x[:, 0], x[:, 1], c=y, cmap=PROBABILITY_CMAP, s=14, edgecolors="white", linewidths=0.6
+    )
     ax.set_xticks([])
     ax.set_yticks([])
     ax.grid(False)
     ax.set_title(title or f"accuracy {accuracy(net, x, y):.0%}")
+    if points is not None:
+        ax.set_xlabel(f"dots: {len(x)} {points}", fontsize=9)
+    if colorbar is not False:
+        shared = ax if colorbar is True else list(colorbar)
+        bar = fig.colorbar(shading, ax=shared, shrink=0.9, pad=0.02)
+        bar.set_label("network's P(class 1)")
+        bar.set_ticks([0.0, 0.5, 1.0], labels=["0: class 0", "0.5", "1: class 1"])
     return fig
 
 
@@ -145,7 +173,7 @@ def draw_activation(activation: str = "tanh", hidden_units: int = 24) -> Figure:
     f_ax.set_title(f"{activation}(x)")
     d_ax.plot(x, derivative(x), color="C1")
     d_ax.set_title(f"its derivative (max {derivative(x).max():.2f})")
-    d_ax.set_ylim(-0.05, 1.1)
+    d_ax.set_ylim(-0.2, 1.2)  # room for GELU's dip (-0.13) and peak (1.13)
     for ax in (f_ax, d_ax):
         ax.axhline(0, color="gray", linewidth=0.8)
         ax.set_xlabel("x")
@@ -177,11 +205,22 @@ def draw_boundary_as_it_learns(
     _, snapshots = train_classifier(
         x, y, hidden_units, activation, steps=steps[-1], snapshot_steps=steps
     )
-    fig, axes = new_figure(1, len(steps), figsize=(2.75 * len(steps), 2.9))
+    fig, axes = new_figure(1, len(steps), figsize=(2.75 * len(steps) + 0.9, 3.1))
     axes = [axes] if len(steps) == 1 else list(axes)
     for ax, step in zip(axes, steps, strict=True):
         net = snapshots[step]
-        plot_decision_boundary(net, x, y, ax=ax, title=f"step {step}: {accuracy(net, x, y):.0%}")
+        plot_decision_boundary(
+            net,
+            x,
+            y,
+            ax=ax,
+            title=f"step {step}: {accuracy(net, x, y):.0%}",
+            points=None,
+            colorbar=axes if ax is axes[-1] else False,
+        )
     units = "unit" if hidden_units == 1 else "units"
     fig.suptitle(f"{hidden_units} hidden {activation} {units} learning the two moons")
+    fig.supxlabel(
+        f"dots: the {len(x)} training points (accuracy in each title is on them)", fontsize=9
+    )
     return fig

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+
 import pytest
 import torch
 
@@ -9,6 +11,14 @@ from lessons_lib import exercises as ex
 from lessons_lib.course.exercises import ch03
 
 NAMES = ["forward_pass", "linear_backward", "relu_and_grad", "weight_shapes"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_hint_ladders():
+    """Every test starts each exercise's hint ladder on its first rung."""
+    ch03.reset_hints()
+    yield
+    ch03.reset_hints()
 
 
 def test_chapter_03_registers_its_exercises():
@@ -116,3 +126,65 @@ def test_model_solutions_by_hand():
     )
     assert gx.tolist() == [[3.0, 4.0]] and gW.tolist() == [[3.0, 4.0], [6.0, 8.0]]
     assert gb.tolist() == [3.0, 4.0]
+
+
+# --- the hint ladder: a nudge first, then the idea, never the formula ----------------------
+
+FORMULAS = {
+    "forward_pass": ["tanh(x @ W1 + b1)", "@ W2 + b2", "hidden @ W2"],
+    "linear_backward": ["grad_out @ W.T", "x.T @ grad_out", "W.T", "x.T", ".sum("],
+}
+LADDERS = [
+    (
+        "forward_pass",
+        lambda x, W1, b1, W2, b2: torch.tanh(x @ W1 + b1) @ (2 * W2) + b2,  # no known slip
+        ["max difference from the expected outputs", "print your hidden layer", "(5, 4)"],
+        ["section 2's layer", "reads x and uses tanh", "no activation"],
+    ),
+    (
+        "linear_backward",
+        lambda x, W, g: (g @ W.T, x.T @ g / len(x), g.sum(0)),
+        ["grad_W differs from autograd's", "grad_W is (in, out)", "the only size the two share"],
+        ["chain rule", "slope x[n, i]", "one matrix product"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "answer", "nudge", "idea"), LADDERS)
+def test_fallback_hint_climbs_from_a_nudge_to_the_idea(name, answer, nudge, idea):
+    messages = [ex.run_check(name, answer) for _ in range(4)]
+    assert all(not passed for passed, _ in messages)
+    first, second, third, fourth = (message for _, message in messages)
+    assert "hint 1 of 2" in first and all(part in first for part in nudge), first
+    assert not any(part in first for part in idea), first  # the idea waits for try two
+    assert "hint 2 of 2" in second and all(part in second for part in idea), second
+    assert third == second == fourth  # the top rung repeats
+    for message in messages:
+        assert message[1].endswith(f'(Hint: ex.solution("{name}") shows one answer.)')
+        for formula in FORMULAS[name]:
+            assert formula not in message[1], (formula, message[1])
+
+
+@pytest.mark.parametrize("name", ["forward_pass", "linear_backward"])
+def test_the_formula_stays_in_the_solution(name):
+    source = inspect.getsource(ex.REGISTRY[name].solution)
+    assert all(formula in source for formula in FORMULAS[name][:2])
+
+
+def test_ladders_are_per_exercise_and_can_restart():
+    wrong_forward = LADDERS[0][1]
+    wrong_backward = LADDERS[1][1]
+    assert "hint 1 of 2" in ex.run_check("forward_pass", wrong_forward)[1]
+    assert "hint 1 of 2" in ex.run_check("linear_backward", wrong_backward)[1]  # its own count
+    assert "hint 2 of 2" in ex.run_check("forward_pass", wrong_forward)[1]
+    ch03.reset_hints("forward_pass")
+    assert "hint 1 of 2" in ex.run_check("forward_pass", wrong_forward)[1]
+    assert "hint 2 of 2" in ex.run_check("linear_backward", wrong_backward)[1]
+
+
+def test_a_recognised_slip_does_not_climb_the_ladder():
+    def forgot_tanh(x, W1, b1, W2, b2):
+        return (x @ W1 + b1) @ W2 + b2
+
+    assert "forgot the tanh" in ex.run_check("forward_pass", forgot_tanh)[1]
+    assert "hint 1 of 2" in ex.run_check("forward_pass", LADDERS[0][1])[1]

@@ -15,6 +15,7 @@ from lessons_lib.parts.activations import (
     relu_grad,
     sigmoid,
     sigmoid_grad,
+    tanh,
     tanh_grad,
 )
 
@@ -55,6 +56,42 @@ def test_sigmoid_does_not_overflow_for_large_inputs():
     x = torch.tensor([-1000.0, 1000.0])
     torch.testing.assert_close(sigmoid(x), torch.tensor([0.0, 1.0]))
     assert torch.isfinite(sigmoid_grad(x)).all()
+
+
+def _autograd_slope(function, x: torch.Tensor) -> torch.Tensor:
+    """Autograd's derivative of ``function`` itself (not of PyTorch's version) at each x."""
+    x = x.clone().requires_grad_(True)
+    (slope,) = torch.autograd.grad(function(x).sum(), x)
+    return slope
+
+
+@pytest.mark.parametrize(("function", "slope_at_0"), [(sigmoid, 0.25), (tanh, 1.0)])
+def test_autograd_slope_of_the_library_function_is_right_at_0(function, slope_at_0):
+    # built on exp(-|x|), autograd took |x|'s slope at 0 as 0 and got slope 0 here
+    x = torch.tensor([0.0, -0.0], dtype=torch.float64)
+    assert _autograd_slope(function, x).tolist() == [slope_at_0, slope_at_0]
+    assert _autograd_slope(function, torch.tensor(0.0)).item() == slope_at_0  # float32 too
+
+
+@pytest.mark.parametrize(("function", "limits"), [(sigmoid, [0.0, 1.0]), (tanh, [-1.0, 1.0])])
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_library_function_and_its_autograd_slope_are_finite_far_out(function, limits, dtype):
+    x = torch.tensor([-1000.0, 1000.0], dtype=dtype)  # e^1000 overflows to inf in both dtypes
+    assert function(x).tolist() == limits
+    assert _autograd_slope(function, x).tolist() == [0.0, 0.0]  # no nan from the dropped half
+    far = torch.tensor([-1e30, -100.0, -20.0, 20.0, 100.0, 1e30], dtype=dtype)
+    slopes = _autograd_slope(function, far)
+    assert torch.isfinite(function(far)).all() and torch.isfinite(slopes).all()
+    assert (slopes >= 0).all() and (slopes < 1e-7).all()
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "tanh"])
+def test_autograd_slope_of_the_library_function_matches_pytorch(name):
+    function, derivative = ACTIVATIONS[name]
+    grid = torch.cat([X, torch.tensor([0.0, 1e-300, -1e-300, 30.0, -30.0], dtype=X.dtype)])
+    ours, reference = _autograd_slope(function, grid), _autograd_slope(TORCH_FUNCTIONS[name], grid)
+    torch.testing.assert_close(ours, reference, rtol=1e-10, atol=1e-15)
+    torch.testing.assert_close(ours, derivative(grid), rtol=1e-10, atol=1e-15)
 
 
 @pytest.mark.parametrize("name", ["sigmoid", "tanh"])

@@ -10,6 +10,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import torch
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from lessons_lib import attention_explorer, causal_mask, plot_attention, plot_attention_heads
@@ -213,3 +214,123 @@ def test_explorer_errors(monkeypatch, weights, tokens, kwargs, error, message):
     monkeypatch.setenv(HEADLESS_VARIABLE, "1")
     with pytest.raises(error, match=message):
         attention_explorer(weights, tokens, **kwargs)
+
+
+# --- positions on the ticks, an outlined diagonal, the explorer's size ---------------------
+
+
+def test_plot_attention_positions_number_the_tick_labels():
+    fig = plot_attention(_weights(4, 4), ["c", "d", "|", " "], positions=True)
+    ax = fig.axes[0]
+    assert _ticks(ax.get_yticklabels()) == ["0 c", "1 d", "2 |", "3 ␣"]
+    assert _ticks(ax.get_xticklabels()) == ["0 c", "1 d", "2 |", "3 ␣"]
+    plain = plot_attention(_weights(4, 4), ["c", "d", "|", " "]).axes[0]
+    assert _ticks(plain.get_yticklabels()) == ["c", "d", "|", "␣"]  # off by default
+
+
+def test_plot_attention_heads_positions_number_every_panel():
+    fig = plot_attention_heads(_weights(2, 3, 3), list("abc"), positions=True)
+    for ax in fig.axes[:2]:
+        assert _ticks(ax.get_yticklabels()) == ["0 a", "1 b", "2 c"]
+        assert _ticks(ax.get_xticklabels()) == ["0 a", "1 b", "2 c"]
+
+
+def _outlined_cells(ax) -> list[tuple[int, int]]:
+    """(query, key) of every cell outlined by outline_offset, from the patches' corners."""
+    return sorted(
+        (round(p.get_y() + 0.5), round(p.get_x() + 0.5))
+        for p in ax.patches
+        if p.get_label() == "_diagonal"
+    )
+
+
+@pytest.mark.parametrize(
+    ("shape", "offset", "cells"),
+    [
+        ((5, 5), -1, [(1, 0), (2, 1), (3, 2), (4, 3)]),  # one token back
+        ((4, 4), 0, [(0, 0), (1, 1), (2, 2), (3, 3)]),
+        ((3, 5), 2, [(0, 2), (1, 3), (2, 4)]),  # rectangular: as many as fit
+        ((4, 4), -3, [(3, 0)]),
+    ],
+)
+def test_plot_attention_outlines_the_diagonal_at_an_offset(shape, offset, cells):
+    fig = plot_attention(
+        _weights(*shape, causal=False),
+        list("abcde"[: shape[0]]),
+        list("vwxyz"[: shape[1]]),
+        outline_offset=offset,
+    )
+    ax = fig.axes[0]
+    assert _outlined_cells(ax) == cells
+    for patch in ax.patches:
+        assert not patch.get_fill() and mpl.colors.to_hex(patch.get_edgecolor()) == HIGHLIGHT
+        assert patch.get_width() == patch.get_height() == 1.0  # one cell each
+    assert not _outlined_cells(
+        plot_attention(
+            _weights(*shape, causal=False), list("abcde"[: shape[0]]), list("vwxyz"[: shape[1]])
+        ).axes[0]
+    )  # none by default
+
+
+def test_outline_offset_in_a_51_token_map_and_in_the_heads_grid():
+    text = "First Citizen:\nBefore we proceed any further, hear"[:51]
+    fig = plot_attention(_weights(len(text), len(text)), text, outline_offset=-1)
+    assert _outlined_cells(fig.axes[0]) == [(t, t - 1) for t in range(1, len(text))]
+    grid = plot_attention_heads(_weights(2, 6, 6), list("abcdef"), outline_offset=-1)
+    for ax in grid.axes[:2]:
+        assert _outlined_cells(ax) == [(t, t - 1) for t in range(1, 6)]
+
+
+def test_outline_offset_errors_say_what_fits():
+    with pytest.raises(
+        ValueError,
+        match=r"outline_offset=4 has no cells in a 4 x 4 map: use an "
+        r"offset from -3 to 3",
+    ):
+        plot_attention(_weights(4, 4), list("abcd"), outline_offset=4)
+    with pytest.raises(TypeError, match="outline_offset must be an int"):
+        plot_attention(_weights(4, 4), list("abcd"), outline_offset=-1.0)
+
+
+def _pixels(fig) -> tuple[float, float]:
+    width, height = fig.get_size_inches() * fig.dpi
+    return float(width), float(height)
+
+
+def _cell_pixels(fig, ax, T_q: int, T_k: int) -> tuple[float, float]:
+    """The drawn width and height of one map cell, in pixels (after the layout is done)."""
+    FigureCanvasAgg(fig).draw()
+    box = ax.get_window_extent()
+    return box.width / T_k, box.height / T_q
+
+
+@pytest.mark.parametrize("T", [9, 16, 51])
+def test_explorer_view_has_square_cells_and_fits_on_a_screen(T):
+    tokens = list(("First Citizen:\nBefore we proceed any further, hear me " * 2)[:T])
+    weights = _weights(1, 2, T, T)
+    fig = plot_explorer_view(weights, tokens, layer=0, head=1, query=T - 1)
+    width, height = _pixels(fig)
+    assert height <= 1000 and width <= 1000  # 51 tokens was 1008 x 1908
+    map_ax = fig.axes[1]
+    cell_w, cell_h = _cell_pixels(fig, map_ax, T, T)
+    assert cell_w == pytest.approx(cell_h, rel=0.02)  # square cells, not a stretched map
+    assert cell_w >= 9  # still big enough to see at 51 tokens
+
+
+def test_explorer_view_grows_with_the_number_of_tokens():
+    sizes = []
+    for T in (4, 9, 16, 30, 51):
+        tokens = list("abcdefghijklmnopqrstuvwxyz" * 2)[:T]
+        sizes.append(_pixels(plot_explorer_view(_weights(1, 1, T, T), tokens, 0, 0, 0)))
+    heights = [h for _, h in sizes]
+    assert heights == sorted(heights) and heights[-1] > 1.8 * heights[0]
+    assert max(heights) <= 1000
+
+
+@pytest.mark.parametrize("T", [6, 16, 51])
+def test_plot_attention_cells_are_square(T):
+    tokens = list("First Citizen:\nBefore we proceed any further, hear me")[:T]
+    fig = plot_attention(_weights(T, T), tokens, positions=T <= 16)
+    cell_w, cell_h = _cell_pixels(fig, fig.axes[0], T, T)
+    assert cell_w == pytest.approx(cell_h, rel=0.02)
+    assert max(_pixels(fig)) <= 1000

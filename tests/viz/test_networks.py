@@ -13,6 +13,7 @@ from lessons_lib.data.toy_data import two_moons
 from lessons_lib.models.toy_nets import train_classifier
 from lessons_lib.parts.activations import ACTIVATIONS, sigmoid
 from lessons_lib.viz import networks
+from lessons_lib.viz.figures import new_figure
 
 
 @pytest.fixture(autouse=True)
@@ -83,6 +84,34 @@ def test_plot_decision_boundary_colours_the_grid_by_the_net():
     assert len(ax.collections) >= 3  # filled contours, the 0.5 line, the points
     offsets = ax.collections[-1].get_offsets()
     np.testing.assert_allclose(np.asarray(offsets), x.numpy(), rtol=1e-6)
+    assert ax.get_xlabel() == "dots: 60 training points"  # which points are drawn
+
+
+def test_plot_decision_boundary_says_what_the_colours_mean():
+    x, y = two_moons(40, seed=0)
+    net, _ = train_classifier(x, y, hidden_units=2, steps=20)
+    ax, bar = networks.plot_decision_boundary(net, x, y).axes
+    assert bar.get_ylabel() == "network's P(class 1)"
+    assert [t.get_text() for t in bar.get_yticklabels()] == ["0: class 0", "0.5", "1: class 1"]
+    assert bar.get_ylim() == (0.0, 1.0)
+    # the dots use the colour bar's ends: class 0 its bottom, class 1 its top
+    dots = ax.collections[-1]
+    assert dots.get_cmap().name == networks.PROBABILITY_CMAP and dots.get_clim() == (0, 1)
+    fig = networks.plot_decision_boundary(net, x, y, points="new points", colorbar=False)
+    assert len(fig.axes) == 1 and fig.axes[0].get_xlabel() == "dots: 40 new points"
+    fig = networks.plot_decision_boundary(net, x, y, points=None)
+    assert fig.axes[0].get_xlabel() == ""
+
+
+def test_plot_decision_boundary_one_colour_bar_shared_by_a_row():
+    x, y = two_moons(40, seed=0)
+    net, _ = train_classifier(x, y, hidden_units=2, steps=20)
+    fig, axes = new_figure(1, 3)
+    for ax in axes:
+        networks.plot_decision_boundary(
+            net, x, y, ax=ax, colorbar=axes if ax is axes[-1] else False
+        )
+    assert len(fig.axes) == 4 and fig.axes[-1].get_ylabel() == "network's P(class 1)"
 
 
 def test_plot_decision_boundary_rejects_bad_points():
@@ -112,6 +141,9 @@ def test_draw_activation_three_panels(activation):
     f_ax, d_ax, fit_ax = fig.axes
     assert f_ax.get_title() == f"{activation}(x)"
     assert d_ax.get_title().startswith("its derivative (max ")
+    low, high = d_ax.get_ylim()
+    derivative = ACTIVATIONS[activation][1](torch.linspace(-5.0, 5.0, 401))
+    assert low <= float(derivative.min()) - 0.05 and float(derivative.max()) + 0.05 <= high
     assert fit_ax.get_title().startswith(f"4 {activation} units: MSE ")
 
 
@@ -122,8 +154,11 @@ def test_draw_activation_rejects_unknown_activation():
 
 def test_draw_boundary_as_it_learns_one_panel_per_step():
     fig = networks.draw_boundary_as_it_learns(hidden_units=1, steps=(50, 0))
-    titles = [ax.get_title() for ax in fig.axes]
+    *panels, bar = fig.axes
+    titles = [ax.get_title() for ax in panels]
     assert [t.split(":")[0] for t in titles] == ["step 0", "step 50"]
     assert fig._suptitle.get_text() == "1 hidden tanh unit learning the two moons"
+    assert bar.get_ylabel() == "network's P(class 1)"  # one colour bar for the row
+    assert fig.get_supxlabel().startswith("dots: the 200 training points")
     with pytest.raises(ValueError, match="steps must list training steps >= 0"):
         networks.draw_boundary_as_it_learns(steps=(-1, 5))

@@ -1,10 +1,36 @@
-"""Chapter 03's exercises: weight shapes, ReLU and its gradient, a forward and a backward pass."""
+"""Chapter 03's exercises: weight shapes, ReLU and its gradient, a forward and a backward pass.
+
+When an answer is wrong in no way a checker recognises, its hint climbs a ladder, one rung
+per such try: first a nudge (the shapes, what to print), then the idea. The formula itself is
+never a hint; it stays in ``ex.solution``.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import torch
 
 from . import exercise, returned
+
+_WRONG_TRIES: dict[str, int] = {}  # exercise name -> tries that ended on the ladder so far
+
+
+def hint_ladder(name: str, rungs: Sequence[str]) -> str:
+    """The next rung of exercise ``name``'s hints: rung 1 on the first such wrong try, rung 2
+    on the second, ..., then the last rung again. Labelled "hint k of n"."""
+    tries = _WRONG_TRIES.get(name, 0)
+    _WRONG_TRIES[name] = tries + 1
+    k = min(tries, len(rungs) - 1)
+    return f"hint {k + 1} of {len(rungs)}: {rungs[k]}"
+
+
+def reset_hints(name: str | None = None) -> None:
+    """Start exercise ``name``'s hint ladder (every ladder, by default) from its first rung."""
+    if name is None:
+        _WRONG_TRIES.clear()
+    else:
+        _WRONG_TRIES.pop(name, None)
 
 
 def weight_shapes(layer_sizes: list[int]) -> list[tuple[int, int]]:
@@ -117,11 +143,37 @@ def check_forward_pass(answer) -> str:
         for hint, value in near.items():
             if torch.allclose(got, value, atol=1e-5) and not torch.allclose(got, want, atol=1e-5):
                 raise AssertionError(hint)
-        assert torch.allclose(got, want, atol=1e-5), (
-            f"max difference from the expected outputs: {(got - want).abs().max():.3g}. "
-            "Compute tanh(x @ W1 + b1) @ W2 + b2"
-        )
+        if not torch.allclose(got, want, atol=1e-5):
+            rungs = (
+                "the shape is right, so look at the values: print your hidden layer. It "
+                "should be (5, 4), one row per example and one column per hidden neuron, "
+                "every entry between -1 and 1 because tanh squashes it",
+                "each layer is section 2's layer: its weighted sums (the input times the "
+                "layer's weights), plus its own bias, then its activation. The hidden layer "
+                "reads x and uses tanh; the output layer reads the hidden layer's "
+                "activations (not x) and uses no activation",
+            )
+            raise AssertionError(
+                f"max difference from the expected outputs: {(got - want).abs().max():.3g}. "
+                + hint_ladder("forward_pass", rungs)
+            )
     return "correct: your forward pass matches tanh(x @ W1 + b1) @ W2 + b2"
+
+
+_SHAPE_NUDGE = {
+    "grad_x": "is (B, in): it pairs grad_out (B, out) with W (in, out), and the only size the "
+    "two share is out, so out must be the one that disappears in the product",
+    "grad_W": "is (in, out): it pairs x (B, in) with grad_out (B, out), and the only size the "
+    "two share is B, so B must be the one that disappears in the product",
+    "grad_b": "is (out,): one number per output, collected from every row of grad_out",
+}
+_BACKWARD_IDEA = (
+    "work out one entry with the chain rule. out[n, j] = sum over i of x[n, i] W[i, j], "
+    "plus b[j]. So W[i, j] moves out[n, j] with slope x[n, i], in every row n; x[n, i] moves "
+    "every out[n, j] with slope W[i, j]; b[j] moves out[n, j] with slope 1, in every row. "
+    "Multiply each slope by grad_out at the same (n, j) and add up over the index the "
+    "gradient's shape does not keep: that sum is one matrix product (for b, one sum)"
+)
 
 
 @exercise("linear_backward", solution=linear_backward)
@@ -145,8 +197,13 @@ def check_linear_backward(answer) -> str:
         )
         if name == "grad_b" and torch.allclose(value, ref / len(x)):
             raise AssertionError("grad_b is the sum of grad_out over the batch, not its mean")
-        assert torch.allclose(value, ref, atol=1e-10), (
-            f"{name} differs from autograd's by up to {(value - ref).abs().max():.3g}. "
-            "grad_x = grad_out @ W.T, grad_W = x.T @ grad_out, grad_b = grad_out summed over B"
-        )
+        if not torch.allclose(value, ref, atol=1e-10):
+            rungs = (
+                f"{name} {_SHAPE_NUDGE[name]}",
+                _BACKWARD_IDEA,
+            )
+            raise AssertionError(
+                f"{name} differs from autograd's by up to {(value - ref).abs().max():.3g}. "
+                + hint_ladder("linear_backward", rungs)
+            )
     return "correct: all three gradients match autograd's to 1e-10"
