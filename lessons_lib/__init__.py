@@ -70,7 +70,7 @@ from .viz.attention_maps import (
     plot_attention,
     plot_attention_heads,
 )
-from .viz.curves import plot_history
+from .viz.curves import LivePlot, plot_history
 from .viz.figures import new_figure, plot_probability_table
 from .viz.networks import (
     binary_losses,
@@ -107,6 +107,7 @@ __all__ = [
     "GPT2_SPLIT_PATTERN",
     "GPTConfig",
     "History",
+    "LivePlot",
     "MLPConfig",
     "MLPLM",
     "MarkovLanguage",

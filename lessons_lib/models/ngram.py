@@ -103,8 +103,10 @@ def unseen_context_share(train_ids, eval_ids, context: int, vocab_size: int) -> 
     held = _as_ids(eval_ids, vocab_size, "eval_ids")
     if len(train) <= context or len(held) <= context:
         raise ValueError(f"Both sequences need more than context={context} tokens.")
-    seen = np.unique(context_codes(train, context, vocab_size))
-    return float(np.mean(~np.isin(context_codes(held, context, vocab_size), seen)))
+    seen = np.sort(context_codes(train, context, vocab_size))  # (N - context,) with repeats
+    wanted = context_codes(held, context, vocab_size)
+    where = np.minimum(np.searchsorted(seen, wanted), len(seen) - 1)
+    return float(np.mean(seen[where] != wanted))
 
 
 # ----------------------------------------------------------------------------------------------
