@@ -52,13 +52,19 @@ from .models.lm import (
     model_device,
 )
 from .models.mlp_lm import MLPLM, MLPConfig
-from .models.ngram import NGramLM, contexts_seen, ngram_loss, unseen_context_share
+from .models.ngram import (
+    NGramLM,
+    contexts_seen,
+    ngram_loss,
+    unseen_context_share,
+    unseen_contexts,
+)
 from .models.toy_nets import accuracy, gradient_norms_by_layer, make_mlp, train_classifier
 
 # training: the trainer, batches, evaluation, the schedule, the history, checkpoints
 from .training.batches import get_batch
 from .training.checkpoint import checkpoint_facts, load_pretrained
-from .training.evaluation import estimate_loss, evaluate
+from .training.evaluation import estimate_loss, evaluate, token_losses
 from .training.history import History
 from .training.schedule import learning_rate
 from .training.trainer import Trainer, train
@@ -181,6 +187,7 @@ __all__ = [
     "target_curve",
     "to_hf",
     "token_label",
+    "token_losses",
     "top_k_filter",
     "top_p_filter",
     "torch_reference_block",
@@ -191,4 +198,5 @@ __all__ = [
     "train_val_split",
     "two_moons",
     "unseen_context_share",
+    "unseen_contexts",
 ]

@@ -94,10 +94,10 @@ def contexts_seen(ids, context: int, vocab_size: int) -> int:
     return int(len(np.unique(context_codes(ids, context, vocab_size))))
 
 
-def unseen_context_share(train_ids, eval_ids, context: int, vocab_size: int) -> float:
-    """The share of predictions in ``eval_ids`` whose ``context`` previous tokens never come
-    before a token in ``train_ids``: for those, a table of that context length has no counts.
-    """
+def unseen_contexts(train_ids, eval_ids, context: int, vocab_size: int) -> np.ndarray:
+    """For each prediction of ``eval_ids[t]``, t >= ``context``: True where its ``context``
+    previous tokens never come before a token in ``train_ids`` (a table of that context
+    length has no counts for it). Shape (len(eval_ids) - context,)."""
     _check_context(context, vocab_size)
     train = _as_ids(train_ids, vocab_size, "train_ids")
     held = _as_ids(eval_ids, vocab_size, "eval_ids")
@@ -106,7 +106,14 @@ def unseen_context_share(train_ids, eval_ids, context: int, vocab_size: int) -> 
     seen = np.sort(context_codes(train, context, vocab_size))  # (N - context,) with repeats
     wanted = context_codes(held, context, vocab_size)
     where = np.minimum(np.searchsorted(seen, wanted), len(seen) - 1)
-    return float(np.mean(seen[where] != wanted))
+    return seen[where] != wanted
+
+
+def unseen_context_share(train_ids, eval_ids, context: int, vocab_size: int) -> float:
+    """The share of predictions in ``eval_ids`` whose ``context`` previous tokens never come
+    before a token in ``train_ids``: for those, a table of that context length has no counts.
+    """
+    return float(np.mean(unseen_contexts(train_ids, eval_ids, context, vocab_size)))
 
 
 # ----------------------------------------------------------------------------------------------

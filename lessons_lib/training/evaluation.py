@@ -39,6 +39,42 @@ def estimate_loss(
 
 
 @torch.no_grad()
+def token_losses(
+    model: nn.Module,
+    data,
+    block_size: int = 256,
+    batch_size: int = 64,
+    stride: int | None = None,
+) -> torch.Tensor:
+    """The loss of every prediction in ``data``: a (len(data) - 1,) tensor whose entry ``j`` is
+    the loss of predicting ``data[j + 1]``, with the context :func:`evaluate` describes."""
+    data = as_token_tensor(data, "data")
+    block_size = positive_int(block_size, "block_size")
+    stride = max(1, block_size // 2) if stride is None else positive_int(stride, "stride")
+    if stride > block_size:
+        raise ValueError(f"stride={stride} would skip tokens: use at most block_size={block_size}.")
+    last_start = len(data) - 1 - block_size  # the window that ends at the last target
+    if last_start < 0:
+        raise ValueError(f"Need more than block_size={block_size} tokens, got {len(data)}.")
+    starts = list(range(0, last_start + 1, stride))
+    if starts[-1] != last_start:
+        starts.append(last_start)
+    starts = torch.tensor(starts)  # (N,)
+    new = torch.diff(starts, prepend=starts[:1] - block_size)  # (N,) targets no window scored
+    scored = torch.arange(block_size) >= block_size - new[:, None]  # (N, T)
+    offsets = starts[:, None] + torch.arange(block_size)  # (N, T): positions read
+    out = torch.empty(len(data) - 1)
+    device = model_device(model)
+    with evaluating(model):
+        for i in range(0, len(starts), batch_size):
+            rows, keep = offsets[i : i + batch_size], scored[i : i + batch_size]
+            x, y = data[rows].to(device), data[rows + 1].to(device)  # (b, T) each
+            logits, _ = model(x)  # (b, T, V)
+            losses = F.cross_entropy(logits.transpose(1, 2), y, reduction="none")  # (b, T)
+            out[rows[keep]] = losses[keep.to(device)].float().cpu()
+    return out
+
+
 def evaluate(
     model: nn.Module,
     data,
@@ -57,30 +93,6 @@ def evaluate(
     the full window: affordable for small models with a short window.
 
     Slower than :func:`estimate_loss` but exact and free of sampling noise: use it for the
-    number you report.
+    number you report. :func:`token_losses` gives the loss of each prediction.
     """
-    data = as_token_tensor(data, "data")
-    block_size = positive_int(block_size, "block_size")
-    stride = max(1, block_size // 2) if stride is None else positive_int(stride, "stride")
-    if stride > block_size:
-        raise ValueError(f"stride={stride} would skip tokens: use at most block_size={block_size}.")
-    last_start = len(data) - 1 - block_size  # the window that ends at the last target
-    if last_start < 0:
-        raise ValueError(f"Need more than block_size={block_size} tokens, got {len(data)}.")
-    starts = list(range(0, last_start + 1, stride))
-    if starts[-1] != last_start:
-        starts.append(last_start)
-    starts = torch.tensor(starts)  # (N,)
-    new = torch.diff(starts, prepend=starts[:1] - block_size)  # (N,) targets no window scored
-    scored = torch.arange(block_size) >= block_size - new[:, None]  # (N, T)
-    offsets = starts[:, None] + torch.arange(block_size)  # (N, T)
-    device = model_device(model)
-    total = 0.0
-    with evaluating(model):
-        for i in range(0, len(starts), batch_size):
-            rows = offsets[i : i + batch_size]
-            x, y = data[rows].to(device), data[rows + 1].to(device)  # (b, T) each
-            logits, _ = model(x)  # (b, T, V)
-            losses = F.cross_entropy(logits.transpose(1, 2), y, reduction="none")  # (b, T)
-            total += losses[scored[i : i + batch_size].to(device)].sum().item()
-    return total / (len(data) - 1)
+    return token_losses(model, data, block_size, batch_size, stride).double().mean().item()

@@ -23,6 +23,7 @@ def _count_plus(extra):
 
 WRONG = [
     ("count_parameters", _count_plus(lambda V, T, n, C: V * C), "weight tying"),
+    ("count_parameters", _count_plus(lambda V, T, n, C: V), "the head has no bias"),
     ("count_parameters", _count_plus(lambda V, T, n, C: -T * C), "position embedding"),
     ("count_parameters", _count_plus(lambda V, T, n, C: -2 * C), "final layer norm"),
     ("count_parameters", _count_plus(lambda V, T, n, C: -n * 4 * C), "two layer norms"),

@@ -18,6 +18,7 @@ from lessons_lib import (
     generate,
     ngram_loss,
     unseen_context_share,
+    unseen_contexts,
 )
 from lessons_lib.models.ngram import NGramLM, context_codes
 
@@ -368,3 +369,9 @@ def test_unseen_context_share_matches_sets_of_tuples(context):
 def test_unseen_context_share_needs_enough_tokens():
     with pytest.raises(ValueError, match="need more than context=3 tokens"):
         unseen_context_share([0, 1, 2], [0, 1, 2, 0], context=3, vocab_size=3)
+
+
+def test_unseen_contexts_marks_each_prediction():
+    mask = unseen_contexts([0, 1, 0, 1, 2], [0, 1, 2, 2, 0], context=2, vocab_size=3)
+    # predictions of held[2], held[3], held[4] from (0,1), (1,2), (2,2)
+    assert mask.tolist() == [False, True, True]

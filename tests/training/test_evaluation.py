@@ -7,7 +7,7 @@ import math
 import pytest
 import torch
 
-from lessons_lib import MLPLM, BigramLM, MLPConfig, estimate_loss, evaluate, get_batch
+from lessons_lib import MLPLM, BigramLM, MLPConfig, estimate_loss, evaluate, get_batch, token_losses
 
 V = 5
 DATA = torch.randint(V, (400,), generator=torch.Generator().manual_seed(0))
@@ -120,3 +120,14 @@ def test_evaluate_is_independent_of_batch_size(random_bigram):
 def test_evaluate_needs_more_than_one_window():
     with pytest.raises(ValueError, match=r"Need more than block_size=8 tokens, got 8"):
         evaluate(BigramLM(V), torch.arange(8) % V, block_size=8)
+
+
+def test_token_losses_are_the_losses_evaluate_averages():
+    model, data = _mlp(6), DATA[:101]
+    losses = token_losses(model, data, block_size=6, stride=2)
+    assert losses.shape == (100,)  # one per prediction: data[1] .. data[100]
+    assert losses.mean().item() == pytest.approx(evaluate(model, data, block_size=6, stride=2))
+    with torch.no_grad():  # the first window predicts data[1..6] from its own start
+        logits, _ = model(data[None, :6])
+    first = torch.nn.functional.cross_entropy(logits[0], data[1:7], reduction="none")
+    assert torch.allclose(losses[:6], first, atol=1e-6)
