@@ -56,7 +56,9 @@ def test_live_plot_is_silent_outside_a_notebook(capsys):
     assert capsys.readouterr().out == ""
 
 
-def test_live_plot_shows_once_then_redraws_in_place(monkeypatch):
+@pytest.fixture
+def shown(monkeypatch) -> list:
+    """Pretend to be inside a notebook; record each ("display" | "update", figure)."""
     import IPython
     import IPython.display
 
@@ -73,6 +75,10 @@ def test_live_plot_shows_once_then_redraws_in_place(monkeypatch):
 
     monkeypatch.setattr(IPython, "get_ipython", lambda: object())  # "inside a notebook"
     monkeypatch.setattr(IPython.display, "display", display)
+    return shown
+
+
+def test_live_plot_shows_once_then_redraws_in_place(shown):
     plot, history = LivePlot(), _history()
     plot.update(History(steps=[0], train_loss=[1.6], val_loss=[1.6], seconds=[0.0]))
     plot.update(history)
@@ -90,22 +96,7 @@ def test_plot_history_names_the_unit_of_the_loss():
     assert fig.axes[0].get_ylabel() == "loss (nats per character)"
 
 
-def test_a_live_plot_with_reference_lines_starts_a_new_picture_on_restart(monkeypatch):
-    import IPython
-    import IPython.display
-
-    shown = []
-
-    class Handle:
-        def update(self, fig):
-            shown.append(("update", fig))
-
-    def display(fig, display_id=False):
-        shown.append(("display", fig))
-        return Handle()
-
-    monkeypatch.setattr(IPython, "get_ipython", lambda: object())
-    monkeypatch.setattr(IPython.display, "display", display)
+def test_a_live_plot_with_reference_lines_starts_a_new_picture_on_restart(shown):
     plot = LivePlot(floors={"n-gram": 1.6}, unit="character", title="GPT")
     plot.update(_history())
     plot.update(_history())
