@@ -8,8 +8,10 @@
 size, prints both training times and their ratio, and the tokens per byte of both on held-out
 text (the validation split). ``gpt`` trains chapter 06's CPU configuration on the
 character-level Shakespeare corpus for a wall-clock budget (the learning-rate schedule fitted
-to it) and ends with the line ``val_loss=<nats per char> tokens_per_s=<n> seconds=<n>``, the
-validation loss measured on the whole validation split. Each command is a subcommand.
+to it) and ends with the line ``val_loss=<nats per char> tokens_per_s=<n> chars_per_s=<n>
+seconds=<n> tokenizer=<char|bpe>``, the validation loss measured on the whole validation split
+(``--tokenizer bpe`` trains on chapter 02's 512-token BPE instead of characters; the loss is
+still per character). Each command is a subcommand.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
+from .._checks import one_of
 from ..data.shakespeare import shakespeare, train_val_split
 from ..tokenization.bpe import BPETokenizer
 from ..tokenization.hf_bridge import hf_merges, our_merges, train_hf_bpe
@@ -97,26 +100,58 @@ def bench_bpe(
     )
 
 
-def bench_gpt(seconds: float, preset: str = "cpu", val_tokens: int | None = None) -> str:
-    """Train chapter 06's GPT for ``seconds``; the report ends with the line
-    ``val_loss=... tokens_per_s=... seconds=...``."""
+TOKENIZERS = ("char", "bpe")
+BENCH_BPE = dict(train_chars=300_000, vocab_size=512)  # chapter 02's BPE, as chapter 06 trains it
+
+
+def _bench_data(tokenizer: str):
+    """(vocab_size, train ids, validation ids, characters of the validation ids decoder)."""
+    from .pretrain import shakespeare_data
+
+    if tokenizer == "char":
+        chars, train_ids, val_ids = shakespeare_data()
+        return chars.vocab_size, train_ids, val_ids, lambda ids: len(ids)
+    import torch
+
+    train_text, val_text = train_val_split(shakespeare(), 0.9)
+    bpe = BPETokenizer.train(train_text[: BENCH_BPE["train_chars"]], BENCH_BPE["vocab_size"])
+    train_ids, val_ids = torch.tensor(bpe.encode(train_text)), torch.tensor(bpe.encode(val_text))
+    return bpe.vocab_size, train_ids, val_ids, lambda ids: len(bpe.decode(ids.tolist()))
+
+
+def bench_gpt(
+    seconds: float, preset: str = "cpu", val_tokens: int | None = None, tokenizer: str = "char"
+) -> str:
+    """Train chapter 06's GPT for ``seconds`` on characters or on chapter 02's BPE tokens; the
+    report ends with ``val_loss=... tokens_per_s=... chars_per_s=... seconds=... tokenizer=...``,
+    the loss in nats per *character* whatever the tokenizer, so the two compare."""
+    import torch
+
     from ..models.gpt import GPTConfig
     from ..models.lm import count_parameters
     from ..training.evaluation import evaluate
-    from .pretrain import BENCH_RECIPE, shakespeare_data, train_for
+    from .pretrain import BENCH_RECIPE, train_for
 
-    tokenizer, train_ids, val_ids = shakespeare_data()
-    config = GPTConfig.preset(preset, vocab_size=tokenizer.vocab_size)
+    one_of(tokenizer, TOKENIZERS, "tokenizer")
+    vocab_size, train_ids, val_ids, count_chars = _bench_data(tokenizer)
+    config = GPTConfig.preset(preset, vocab_size=vocab_size)
     val_ids = val_ids[:val_tokens]
+    chars_per_token = count_chars(val_ids) / len(val_ids)
     model, history, speed = train_for(
         config, seconds, train_ids, val_ids, progress=False, **BENCH_RECIPE
     )
-    val_loss = evaluate(model, val_ids, block_size=min(config.block_size, len(val_ids) - 1))
+    per_token = evaluate(model, val_ids, block_size=min(config.block_size, len(val_ids) - 1))
+    val_loss = per_token / chars_per_token  # nats per character
+    cores = torch.get_num_threads()
     return (
-        f"GPT preset {preset!r}: {count_parameters(model):,} parameters, "
+        f"GPT preset {preset!r} on {tokenizer} tokens (vocabulary {vocab_size}, "
+        f"{chars_per_token:.2f} characters a token): {count_parameters(model):,} parameters, "
         f"{history.steps[-1]:,} steps of {BENCH_RECIPE['batch_size']} x {config.block_size} "
-        f"tokens\nvalidation loss over {len(val_ids):,} characters\n"
-        f"val_loss={val_loss:.4f} tokens_per_s={speed:.0f} seconds={history.seconds[-1]:.0f}"
+        f"tokens\nvalidation loss over {len(val_ids):,} tokens: {per_token:.4f} nats per token\n"
+        f"{speed / cores:.0f} tokens per second per core ({cores} threads)\n"
+        f"val_loss={val_loss:.4f} tokens_per_s={speed:.0f} "
+        f"chars_per_s={speed * chars_per_token:.0f} seconds={history.seconds[-1]:.0f} "
+        f"tokenizer={tokenizer}"
     )
 
 
@@ -151,6 +186,12 @@ def main(argv: list[str] | None = None) -> int:
     gpt.add_argument("--seconds", type=float, default=180.0, help="training time (default 180)")
     gpt.add_argument("--preset", default="cpu", help="GPTConfig preset (default: cpu)")
     gpt.add_argument(
+        "--tokenizer",
+        choices=TOKENIZERS,
+        default="char",
+        help="characters, or chapter 02's BPE with 512 tokens (default: char)",
+    )
+    gpt.add_argument(
         "--val-tokens",
         type=int,
         default=None,
@@ -161,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "gpt":
         if args.seconds <= 0 or (args.val_tokens is not None and args.val_tokens < 2):
             parser.error("--seconds must be positive and --val-tokens at least 2")
-        print(bench_gpt(args.seconds, args.preset, args.val_tokens))
+        print(bench_gpt(args.seconds, args.preset, args.val_tokens, args.tokenizer))
 
     if args.command == "bpe":
         if args.chars < 1 or args.repeats < 1 or (args.heldout_chars or 1) < 1:

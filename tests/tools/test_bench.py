@@ -90,9 +90,26 @@ def test_empty_heldout_text_and_bad_repeats_are_rejected():
 def test_bench_gpt_ends_with_the_promised_line(capsys):
     assert bench.main(["gpt", "--seconds", "1", "--preset", "tiny", "--val-tokens", "2000"]) == 0
     last = capsys.readouterr().out.strip().splitlines()[-1]
-    match = re.fullmatch(r"val_loss=(\d+\.\d+) tokens_per_s=(\d+) seconds=(\d+)", last)
+    pattern = (
+        r"val_loss=(\d+\.\d+) tokens_per_s=(\d+) chars_per_s=(\d+) seconds=(\d+) tokenizer=char"
+    )
+    match = re.fullmatch(pattern, last)
     assert match, last
     assert 0 < float(match.group(1)) < 5 and int(match.group(2)) > 0
+    assert match.group(2) == match.group(3)  # one character a token
+
+
+@pytest.mark.slow
+def test_bench_gpt_on_bpe_reports_nats_per_character(capsys):
+    argv = ["gpt", "--seconds", "1", "--preset", "tiny", "--val-tokens", "2000"]
+    assert bench.main([*argv, "--tokenizer", "bpe"]) == 0
+    out = capsys.readouterr().out.strip().splitlines()
+    per_token = float(re.search(r"(\d+\.\d+) nats per token", out[1]).group(1))
+    fields = dict(field.split("=") for field in out[-1].split())
+    assert fields["tokenizer"] == "bpe"
+    chars_per_token = int(fields["chars_per_s"]) / int(fields["tokens_per_s"])
+    assert 1.5 < chars_per_token < 2.5  # 512 BPE tokens: about 1.9 characters each
+    assert float(fields["val_loss"]) == pytest.approx(per_token / chars_per_token, rel=1e-2)
 
 
 def test_bench_gpt_rejects_a_bad_budget():
