@@ -3,6 +3,8 @@
 :func:`estimate_loss` is quick and noisy (a few random windows, the same on every call);
 :func:`evaluate` is exact (every token of the data, each predicted from a long context): use it
 for the number you report.
+:func:`token_losses` gives the loss of each of those predictions (chapter 06 splits them by
+whether their context occurs in the training text).
 """
 
 from __future__ import annotations
