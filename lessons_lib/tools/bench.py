@@ -105,7 +105,7 @@ BENCH_BPE = dict(train_chars=300_000, vocab_size=512)  # chapter 02's BPE, as ch
 
 
 def _bench_data(tokenizer: str):
-    """(vocab_size, train ids, validation ids, characters of the validation ids decoder)."""
+    """(vocab_size, train ids, validation ids, a function: how many characters ids decode to)."""
     from .pretrain import shakespeare_data
 
     if tokenizer == "char":
