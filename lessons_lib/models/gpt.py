@@ -18,6 +18,7 @@ import torch.nn.functional as F
 
 from .._checks import fraction, head_size, one_of, positive_int
 from ..parts.attention import causal_mask, scaled_dot_product_attention
+from ..parts.feed_forward import FFN_ACTIVATIONS, FeedForward
 from .lm import check_token_ids, language_model_loss
 
 ATTENTION_KINDS = ("fast", "course")
@@ -36,6 +37,8 @@ class GPTConfig:
     dropout: float = 0.0  # dropout probability in training (0: none, best for short runs)
     bias: bool = True  # biases in the linear layers and layer norms
     attention: str = "fast"  # "fast": F.scaled_dot_product_attention; "course": chapter 05's
+    activation: str = "gelu"  # the feed-forward's GELU: "gelu" exact, "gelu_tanh" as GPT-2
+    norm_eps: float = 1e-5  # the epsilon inside every layer norm (GPT-2's is 1e-5 too)
 
     def __post_init__(self) -> None:
         for name in ("vocab_size", "block_size", "n_layer"):
@@ -43,6 +46,10 @@ class GPTConfig:
         head_size(self.n_embd, self.n_head, "GPTConfig.")
         fraction(self.dropout, "GPTConfig.dropout")
         one_of(self.attention, ATTENTION_KINDS, "GPTConfig.attention")
+        one_of(self.activation, FFN_ACTIVATIONS, "GPTConfig.activation")
+        eps = self.norm_eps
+        if isinstance(eps, bool) or not isinstance(eps, (int, float)) or not 0.0 < eps < 1.0:
+            raise ValueError(f"GPTConfig.norm_eps must be in (0, 1), got {self.norm_eps!r}.")
 
     @classmethod
     def preset(cls, name: str, **overrides) -> GPTConfig:
@@ -89,28 +96,18 @@ class CausalSelfAttention(nn.Module):
         return F.dropout(self.proj(context), self.dropout, self.training)
 
 
-class FeedForward(nn.Module):
-    """Chapter 03's network applied to every position: widen 4x, GELU, project back."""
-
-    def __init__(self, config: GPTConfig):
-        super().__init__()
-        self.up = nn.Linear(config.n_embd, 4 * config.n_embd, bias=config.bias)
-        self.down = nn.Linear(4 * config.n_embd, config.n_embd, bias=config.bias)
-        self.dropout = config.dropout
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return F.dropout(self.down(F.gelu(self.up(x))), self.dropout, self.training)
-
-
 class Block(nn.Module):
     """One transformer block: x + attention(norm(x)), then x + feed_forward(norm(x))."""
 
     def __init__(self, config: GPTConfig):
         super().__init__()
-        self.norm1 = nn.LayerNorm(config.n_embd, bias=config.bias)
+        self.norm1 = nn.LayerNorm(config.n_embd, eps=config.norm_eps, bias=config.bias)
         self.attn = CausalSelfAttention(config)
-        self.norm2 = nn.LayerNorm(config.n_embd, bias=config.bias)
-        self.ffn = FeedForward(config)
+        self.norm2 = nn.LayerNorm(config.n_embd, eps=config.norm_eps, bias=config.bias)
+        # chapter 03's network at every position: widen 4x, GELU, project back
+        self.ffn = FeedForward(
+            config.n_embd, 4 * config.n_embd, config.activation, config.bias, config.dropout
+        )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = x + self.attn(self.norm1(x))  # tokens exchange information
@@ -126,7 +123,7 @@ class GPT(nn.Module):
         self.tok_emb = nn.Embedding(config.vocab_size, config.n_embd)
         self.pos_emb = nn.Embedding(config.block_size, config.n_embd)
         self.blocks = nn.ModuleList(Block(config) for _ in range(config.n_layer))
-        self.norm = nn.LayerNorm(config.n_embd, bias=config.bias)
+        self.norm = nn.LayerNorm(config.n_embd, eps=config.norm_eps, bias=config.bias)
         self.head = nn.Linear(config.n_embd, config.vocab_size, bias=False)
         self.head.weight = self.tok_emb.weight  # weight tying: one matrix reads and writes tokens
         self.apply(self._init_weights)
@@ -185,6 +182,10 @@ class GPT(nn.Module):
             block.attn.attn_weights = None
 
 
+def _gelu_tanh(x: torch.Tensor) -> torch.Tensor:
+    return F.gelu(x, approximate="tanh")
+
+
 def torch_reference_block(block: Block) -> nn.TransformerEncoderLayer:
     """PyTorch's own pre-norm transformer layer holding a copy of ``block``'s weights.
 
@@ -197,7 +198,8 @@ def torch_reference_block(block: Block) -> nn.TransformerEncoderLayer:
         nhead=block.attn.n_head,
         dim_feedforward=block.ffn.up.out_features,
         dropout=0.0,
-        activation="gelu",
+        activation="gelu" if block.ffn.activation == "gelu" else _gelu_tanh,
+        layer_norm_eps=block.norm1.eps,
         batch_first=True,
         norm_first=True,
         bias=block.norm1.bias is not None,

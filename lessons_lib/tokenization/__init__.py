@@ -3,4 +3,5 @@
 - ``characters``: one token per character (chapter 01 onwards).
 - ``bpe``: byte-level byte-pair encoding built from scratch (chapter 02).
 - ``hf_bridge``: the same BPE in Hugging Face ``tokenizers``, to check ours id for id (chapter 02).
+- ``wordpiece``: BERT's WordPiece tokenizer built from scratch (chapter 07).
 """

@@ -6,4 +6,5 @@
 - ``schedule``: the learning rate, constant or warm-up then cosine.
 - ``history``: what a run measured, one entry per evaluation.
 - ``checkpoint``: save and load a trained GPT as safetensors (chapter 06).
+- ``probe``: linear probes on frozen features, and a bag-of-characters baseline (chapter 07).
 """

@@ -8,4 +8,7 @@
 - ``attention_maps``: attention weights as heat maps and an explorer (chapters 05 and 06).
 - ``curves``: loss curves of a training run, once or live (chapter 01 onwards).
 - ``widgets``: interactive demos that draw once when no browser is attached (chapter 02 on).
+- ``head_scores``: one score per layer and head for a few attention jobs (chapter 07).
+- ``similarity``: a cosine-similarity heatmap of sentence embeddings (chapter 07).
+- ``diagrams``: a pretrained model's folder and the libraries that read it (chapter 07).
 """

