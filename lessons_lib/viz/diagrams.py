@@ -114,7 +114,7 @@ def plot_model_folder() -> Figure:
         ("sentence-transformers", ["modules.json, 1_Pooling/,", "then transformers"], 0.29),
         (
             "lessons_lib (chapter 07)",
-            ["config.json, model.safetensors,", "vocab.txt: no help"],
+            ["config.json, model.safetensors, vocab.txt,", "tokenizer_config.json: no HF library"],
             0.05,
         ),
     ]

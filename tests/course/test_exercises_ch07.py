@@ -73,7 +73,7 @@ WRONG = [
     (
         "wordpiece_split",
         lambda w, v: _split(w, v, shorter_by=1),  # never tries the whole rest of the word
-        "'unaffable': expected ['un', '##aff', '##able'], got ['[UNK]']",
+        "'unaffable' can be split into ['un', '##aff', '##able'], got ['[UNK]']",
     ),
     ("masked_mean", lambda v, m: v.mean(1), "padding counts too"),
     (
@@ -85,10 +85,10 @@ WRONG = [
     (
         "masked_mean",
         lambda v, m: ch07.masked_mean(v, m).unsqueeze(1),
-        "expected one vector per sentence, (2, 2); got (2, 1, 2)",
+        "expected one vector per sentence, (2, 4); got (2, 1, 4)",
     ),
-    ("masked_mean", lambda v, m: (v * m[..., None]).sum(1), "expected [[2.0, 3.0], [4.0, 3.0]]"),
-    ("masked_mean", _mean_over_real_tokens_of_the_batch, "expected [[2.0, 3.0], [4.0, 3.0]]"),
+    ("masked_mean", lambda v, m: (v * m[..., None]).sum(1), "expected [[2.0, 3.0, 1.0, 1.0]"),
+    ("masked_mean", _mean_over_real_tokens_of_the_batch, "expected [[2.0, 3.0, 1.0, 1.0]"),
     ("cosine_matrix", lambda a, b: a @ b.T, "those are dot products"),
     (
         "cosine_matrix",
@@ -96,11 +96,15 @@ WRONG = [
         "one cosine per (row of a, row of b): shape (3, 2), got (2, 3)",
     ),
     ("cosine_matrix", lambda a, b: ch07.cosine_matrix(a, b).tolist(), "return a tensor, got list"),
-    ("cosine_matrix", lambda a, b: (a / a.norm(dim=1, keepdim=True)) @ b.T, "expected [[1.0, 0.8"),
+    (
+        "cosine_matrix",
+        lambda a, b: (a / a.norm(dim=1, keepdim=True)) @ b.T,  # b not normalised
+        "point the same way, so their cosine is 1; got 10.000",
+    ),
     (
         "cosine_matrix",
         lambda a, b: (a / a.norm(dim=0)) @ (b / b.norm(dim=0)).T,  # the columns' lengths
-        "expected [[1.0, 0.8",
+        "You normalised each column (dim=0); normalise each row (dim=1)",
     ),
     (
         "gpt2_name",
@@ -142,6 +146,14 @@ def test_a_forgotten_return_is_named(name):
     passed, message = ex.run_check(name, lambda *args: None)
     assert not passed
     assert FORGOT_RETURN in message
+
+
+def test_a_divisor_without_keepdim_is_caught_by_the_shapes():
+    def no_keepdim(vectors, mask):
+        return (vectors * mask[..., None]).sum(1) / mask.sum(1)  # (B, C) / (B,): C != B here
+
+    passed, message = ex.run_check("masked_mean", no_keepdim)
+    assert not passed and message.startswith("your code raised RuntimeError")
 
 
 def test_learner_code_that_crashes_names_the_error():

@@ -77,14 +77,20 @@ def test_a_matrix_may_come_as_a_list_or_a_tensor_that_needs_grad():
 
 def test_long_labels_are_cut_with_an_ellipsis():
     long = "Attention is all you need, they said; then came the long nights of debugging."
-    exact = "x" * 38  # exactly max_label characters: kept whole
+    exact = "x" * 46  # exactly max_label characters: kept whole
     ax = plot_similarity_matrix(torch.eye(3), [long, exact, "short"]).axes[0]
     labels = _ticks(ax.get_yticklabels())
-    assert labels[0] == "0  " + long[:37] + "…"
-    assert len(labels[0].removeprefix("0  ")) == 38
+    assert labels[0] == "0  " + long[:45] + "…"
+    assert len(labels[0].removeprefix("0  ")) == 46
     assert labels[1] == "1  " + exact and labels[2] == "2  short"
     ax = plot_similarity_matrix(torch.eye(3), [long, exact, "short"], max_label=10).axes[0]
     assert _ticks(ax.get_yticklabels()) == ["0  Attention…", "1  xxxxxxxxx…", "2  short"]
+
+
+def test_vmax_sets_the_darkest_colour():
+    ax = plot_similarity_matrix(torch.eye(2) * 0.5, ["a", "b"], vmax=0.5).axes[0]
+    assert ax.images[0].get_clim() == (0.0, 0.5)
+    assert [t.get_color() for t in ax.texts][0] == "white"  # 0.5 is the darkest now
 
 
 @pytest.mark.parametrize(

@@ -90,6 +90,11 @@ def check_wordpiece_split(answer) -> str:
                 f"{word!r}: got {got}. Only the first piece is bare; every later piece is "
                 "looked up with '##' in front (it continues a word)"
             )
+        if got == ["[UNK]"] and want != ["[UNK]"]:
+            raise AssertionError(
+                f"{word!r} can be split into {want}, got ['[UNK]']. Did you look up every "
+                "piece after the first with '##' in front ('##ing', not 'ing')?"
+            )
         if word == "xyz":
             raise AssertionError(
                 f"'xyz' cannot be split with this vocabulary: return ['[UNK]'], got {got}"
@@ -106,15 +111,19 @@ def check_wordpiece_split(answer) -> str:
 
 @exercise("masked_mean", solution=masked_mean)
 def check_masked_mean(answer) -> str:
-    vectors = torch.tensor(
-        [[[1.0, 2.0], [3.0, 4.0], [50.0, 60.0]], [[2.0, 0.0], [4.0, 8.0], [6.0, 1.0]]]
+    vectors = torch.tensor(  # (B=2, T=3, C=4): C differs from B, so a wrong broadcast fails
+        [
+            [[1.0, 2.0, 0.0, 1.0], [3.0, 4.0, 2.0, 1.0], [50.0, 60.0, 70.0, 80.0]],
+            [[2.0, 0.0, 1.0, 1.0], [4.0, 8.0, 1.0, 3.0], [6.0, 1.0, 1.0, 2.0]],
+        ]
     )
     mask = torch.tensor([[1, 1, 0], [1, 1, 1]])
     want = masked_mean(vectors, mask)
     got = returned(answer(vectors, mask))
     assert isinstance(got, torch.Tensor), f"return a tensor, got {type(got).__name__}"
-    assert tuple(got.shape) == (2, 2), (
-        f"expected one vector per sentence, (2, 2); got {tuple(got.shape)}"
+    assert tuple(got.shape) == (2, 4), (
+        f"vectors (2, 3, 4) and mask (2, 3): expected one vector per sentence, (2, 4); got "
+        f"{tuple(got.shape)}"
     )
     if torch.allclose(got, vectors.mean(1)):
         raise AssertionError(
@@ -126,11 +135,15 @@ def check_masked_mean(answer) -> str:
             "the padding no longer adds, but you divide by T; divide by the "
             "number of real tokens of each sentence (mask.sum(1))"
         )
-    torch.testing.assert_close(got, want, msg=lambda m: f"expected {want.tolist()}: {m}")
-    torch.manual_seed(0)
-    big, big_mask = torch.randn(4, 7, 5), (torch.rand(4, 7) > 0.3).long()
+    assert torch.allclose(got, want, atol=1e-5), f"expected {want.tolist()}, got {got.tolist()}"
+    generator = torch.Generator().manual_seed(0)
+    big = torch.randn(4, 7, 5, generator=generator)  # (4, 7, 5)
+    big_mask = (torch.rand(4, 7, generator=generator) > 0.3).long()
     big_mask[:, 0] = 1
-    torch.testing.assert_close(returned(answer(big, big_mask)), masked_mean(big, big_mask))
+    assert torch.allclose(returned(answer(big, big_mask)), masked_mean(big, big_mask), atol=1e-5), (
+        "right on the small example, wrong on a random (4, 7, 5) batch with random padding: "
+        "does your code assume a particular size or mask?"
+    )
     return "correct: the padding adds nothing and does not count in the divisor"
 
 
@@ -146,8 +159,18 @@ def check_cosine_matrix(answer) -> str:
     )
     if torch.allclose(got, a @ b.T):
         raise AssertionError("those are dot products: divide by both vectors' lengths first")
-    torch.testing.assert_close(got, want, msg=lambda m: f"expected {want.tolist()}: {m}")
-    assert abs(float(got[0, 0]) - 1.0) < 1e-6, "parallel vectors must have cosine 1"
+    if abs(float(got[0, 0]) - 1.0) > 1e-5:
+        columns = (a / a.norm(dim=0, keepdim=True)) @ (b / b.norm(dim=0, keepdim=True)).T
+        hint = (
+            " You normalised each column (dim=0); normalise each row (dim=1): a row is one vector."
+            if torch.allclose(got, columns, atol=1e-5)
+            else ""
+        )
+        raise AssertionError(
+            f"a[0] = (3, 4) and b[0] = (6, 8) point the same way, so their cosine is 1; got "
+            f"{float(got[0, 0]):.3f}.{hint}"
+        )
+    assert torch.allclose(got, want, atol=1e-5), f"expected {want.tolist()}, got {got.tolist()}"
     return "correct: normalise the rows, then one matrix product gives every cosine"
 
 
