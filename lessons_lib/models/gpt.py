@@ -10,7 +10,7 @@ contract ``forward(idx, targets=None) -> (logits, loss)``, so ``L.train`` trains
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
 import torch.nn as nn
@@ -37,8 +37,10 @@ class GPTConfig:
     dropout: float = 0.0  # dropout probability in training (0: none, best for short runs)
     bias: bool = True  # biases in the linear layers and layer norms
     attention: str = "fast"  # "fast": F.scaled_dot_product_attention; "course": chapter 05's
-    activation: str = "gelu"  # the feed-forward's GELU: "gelu" exact, "gelu_tanh" as GPT-2
-    norm_eps: float = 1e-5  # the epsilon inside every layer norm (GPT-2's is 1e-5 too)
+    # Two details that matter only for loading GPT-2 (chapter 07), left out of the printed
+    # config so that chapter 06's stays short:
+    activation: str = field(default="gelu", repr=False)  # "gelu" exact, "gelu_tanh" as GPT-2
+    norm_eps: float = field(default=1e-5, repr=False)  # inside every layer norm (GPT-2: 1e-5)
 
     def __post_init__(self) -> None:
         for name in ("vocab_size", "block_size", "n_layer"):
