@@ -7,5 +7,6 @@
 - ``bert`` (chapter 07): a BERT encoder; ``minilm``: all-MiniLM-L6-v2 loaded into it, and
   sentence embeddings; ``gpt2_weights``: GPT-2's weights in chapter 06's GPT.
 - ``toy_nets``: small networks on chapter 03's toy problems (not language models).
-- ``generation``: text from any language model, one sampled token at a time (chapter 01 on).
+- ``generation``: text from any language model, one sampled token at a time (chapter 01 on);
+  ``kv_cache``: the keys and values a GPT keeps so that generating skips the past (chapter 06).
 """

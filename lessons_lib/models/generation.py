@@ -5,6 +5,8 @@ Chapter 04 adds temperature, top-k and top-p sampling (:func:`lessons_lib.sample
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch
 import torch.nn as nn
 
@@ -23,6 +25,8 @@ def generate(
     temperature: float | torch.Tensor = 1.0,
     top_k: int | None = None,
     top_p: float | None = None,
+    use_cache: bool = False,
+    on_token: Callable[[torch.Tensor], None] | None = None,
 ) -> torch.Tensor:
     """Extend ``idx`` by ``max_new_tokens`` tokens sampled from ``model``'s predictions.
 
@@ -37,6 +41,16 @@ def generate(
     probabilities), ``top_k`` (keep only the k most likely tokens) and ``top_p`` (keep the
     most likely tokens up to that probability mass). The defaults sample from the softmax of
     the logits, unchanged. A (B,) tensor ``temperature`` gives each sequence its own.
+
+    ``use_cache=True`` (the GPT only: a model with ``new_cache()``) keeps every layer's keys
+    and values, so each step runs only the newest token through the model. The tokens are
+    the same as without the cache, greedy or sampled with the same generator. When the
+    window is full (``block_size`` tokens cached) the cache is rebuilt from the last
+    ``block_size`` tokens at every step, because the positions shift (see
+    ``lessons_lib.models.kv_cache``): from there on it saves no time.
+
+    ``on_token``, if given, is called with each step's new ids (B, 1) as soon as they are
+    drawn: to print text as it comes, or to time every step.
     """
     check_sampling_options(temperature, top_k, top_p)
     positive_int(max_new_tokens, "max_new_tokens", minimum=0)
@@ -48,14 +62,28 @@ def generate(
         raise ValueError(
             f"idx must be (B, T) with at least one token to start from, got {tuple(idx.shape)}."
         )
+    if use_cache and not callable(getattr(model, "new_cache", None)):
+        raise ValueError(
+            f"{type(model).__name__} cannot cache keys and values (only the GPT has "
+            "attention to cache): call L.generate without use_cache=True."
+        )
     idx = idx.to(model_device(model))
     block_size = getattr(model, "block_size", None)
+    cache = None
     with evaluating(model):
         for _ in range(max_new_tokens):
-            context = idx if block_size is None else idx[:, -block_size:]  # (B, <=block_size)
-            logits, _ = model(context)  # (B, T, V)
+            if not use_cache:
+                context = idx if block_size is None else idx[:, -block_size:]  # (B, <=block)
+                logits, _ = model(context)  # (B, T, V)
+            elif cache is None or cache.length >= block_size:  # start, or the window is full
+                cache = model.new_cache()
+                logits, _ = model(idx[:, -block_size:], cache=cache)  # fill it: (B, T, V)
+            else:
+                logits, _ = model(idx[:, -1:], cache=cache)  # only the newest token: (B, 1, V)
             next_id = sample(  # (B, V) logits of the last position -> (B, 1) token ids
                 logits[:, -1, :].float(), temperature, top_k, top_p, generator=generator
             )
             idx = torch.cat([idx, next_id], dim=1)  # (B, T + 1)
+            if on_token is not None:
+                on_token(next_id)
     return idx[0] if one_sequence else idx

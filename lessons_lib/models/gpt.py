@@ -19,6 +19,7 @@ import torch.nn.functional as F
 from .._checks import fraction, head_size, one_of, positive_int
 from ..parts.attention import causal_mask, scaled_dot_product_attention
 from ..parts.feed_forward import FFN_ACTIVATIONS, FeedForward
+from .kv_cache import KVCache, LayerCache
 from .lm import check_token_ids, language_model_loss
 
 ATTENTION_KINDS = ("fast", "course")
@@ -81,12 +82,23 @@ class CausalSelfAttention(nn.Module):
         self.attention = config.attention
         self.attn_weights: torch.Tensor | None = None  # (B, n_head, T, T), "course" mode only
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, cache: LayerCache | None = None) -> torch.Tensor:
         B, T, C = x.shape
         q, k, v = self.qkv(x).split(C, dim=2)  # 3 x (B, T, C)
         # (B, T, C) -> (B, n_head, T, head_size): every head attends on its own
         q, k, v = (t.view(B, T, self.n_head, C // self.n_head).transpose(1, 2) for t in (q, k, v))
-        if self.attention == "course":
+        if cache is not None:
+            past = cache.length
+            k, v = cache.extend(k, v)  # (B, n_head, past + T, hs): the cached keys, then ours
+            # new query i (at position past + i) may attend to keys 0 .. past + i
+            mask = torch.ones(T, past + T, dtype=torch.bool, device=x.device).tril(past)
+            if self.attention == "course":
+                context, weights = scaled_dot_product_attention(q, k, v, mask=mask)
+                self.attn_weights = weights.detach()
+            else:
+                one_new = T == 1  # the usual step: one query that sees every key, no mask
+                context = F.scaled_dot_product_attention(q, k, v, None if one_new else mask)
+        elif self.attention == "course":
             context, weights = scaled_dot_product_attention(
                 q, k, v, mask=causal_mask(T, device=x.device)
             )
@@ -111,8 +123,8 @@ class Block(nn.Module):
             config.n_embd, 4 * config.n_embd, config.activation, config.bias, config.dropout
         )
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = x + self.attn(self.norm1(x))  # tokens exchange information
+    def forward(self, x: torch.Tensor, cache: LayerCache | None = None) -> torch.Tensor:
+        x = x + self.attn(self.norm1(x), cache)  # tokens exchange information
         return x + self.ffn(self.norm2(x))  # each token computes on what it gathered
 
 
@@ -146,23 +158,36 @@ class GPT(nn.Module):
         return self.config.block_size
 
     def forward(
-        self, idx: torch.Tensor, targets: torch.Tensor | None = None
+        self,
+        idx: torch.Tensor,
+        targets: torch.Tensor | None = None,
+        cache: KVCache | None = None,
     ) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """idx (B, T) -> logits (B, T, vocab_size) and the loss if ``targets`` are given.
+
+        With a ``cache`` (from :meth:`new_cache`), ``idx`` holds only the *new* tokens: they
+        sit after the cached ones, attend to them, and are added to the cache.
+        """
         check_token_ids(idx, self.config.vocab_size)
         B, T = idx.shape
-        if T > self.config.block_size:
+        past = 0 if cache is None else cache.length
+        if past + T > self.config.block_size:
             raise ValueError(
-                f"The context has {T} tokens but this model's block_size is "
+                f"The context has {past + T} tokens but this model's block_size is "
                 f"{self.config.block_size}. Crop it (idx[:, -{self.config.block_size}:]); "
                 "L.generate does this for you."
             )
-        positions = torch.arange(T, device=idx.device)  # (T,)
+        positions = torch.arange(past, past + T, device=idx.device)  # (T,)
         x = self.tok_emb(idx) + self.pos_emb(positions)  # (B, T, C) + (T, C) -> (B, T, C)
         x = F.dropout(x, self.config.dropout, self.training)
-        for block in self.blocks:
-            x = block(x)  # (B, T, C)
+        for i, block in enumerate(self.blocks):
+            x = block(x, None if cache is None else cache.layers[i])  # (B, T, C)
         logits = self.head(self.norm(x))  # (B, T, C) -> (B, T, vocab_size)
         return logits, language_model_loss(logits, targets)
+
+    def new_cache(self) -> KVCache:
+        """An empty key-value cache for this model (see ``L.generate(..., use_cache=True)``)."""
+        return KVCache(self.config.n_layer)
 
     def attention_weights(self) -> list[torch.Tensor]:
         """The last attention weights of every layer, (B, n_head, T, T) each ("course" mode)."""
