@@ -33,6 +33,7 @@ from .tokenization.wordpiece import WordPieceTokenizer
 from .parts.activations import ACTIVATIONS, sigmoid, sigmoid_grad
 from .parts.attention import MultiHeadSelfAttention, causal_mask, scaled_dot_product_attention
 from .parts.feed_forward import FeedForward
+from .parts.positions import apply_rope, rope_angles, sinusoidal_positions
 from .parts.sampling import sample, top_k_filter, top_p_filter
 from .parts.softmax import entropy, log_softmax, logsumexp, softmax
 
@@ -141,6 +142,7 @@ __all__ = [
     "Trainer",
     "WordPieceTokenizer",
     "accuracy",
+    "apply_rope",
     "attention_explorer",
     "bag_of_characters",
     "bigram_probs",
@@ -206,6 +208,7 @@ __all__ = [
     "plot_similarity_matrix",
     "plot_token_spans",
     "probe_accuracy",
+    "rope_angles",
     "sample",
     "scaled_dot_product_attention",
     "set_seed",
@@ -214,6 +217,7 @@ __all__ = [
     "show_source",
     "sigmoid",
     "sigmoid_grad",
+    "sinusoidal_positions",
     "softmax",
     "speeches",
     "split_text",

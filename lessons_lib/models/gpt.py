@@ -19,9 +19,12 @@ import torch.nn.functional as F
 from .._checks import fraction, head_size, one_of, positive_int
 from ..parts.attention import causal_mask, scaled_dot_product_attention
 from ..parts.feed_forward import FFN_ACTIVATIONS, FeedForward
+from ..parts.positions import apply_rope, rope_angles, sinusoidal_positions
 from .kv_cache import KVCache, LayerCache
 from .lm import check_token_ids, language_model_loss
 
+POSITION_KINDS = ("learned", "sinusoidal", "rope")
+"""How the model knows where a token stands (``lessons_lib.parts.positions``, chapter 05)."""
 ATTENTION_KINDS = ("fast", "course")
 """``"fast"``: ``F.scaled_dot_product_attention``; ``"course"``: chapter 05's, keeps weights."""
 
@@ -38,6 +41,7 @@ class GPTConfig:
     dropout: float = 0.0  # dropout probability in training (0: none, best for short runs)
     bias: bool = True  # biases in the linear layers and layer norms
     attention: str = "fast"  # "fast": F.scaled_dot_product_attention; "course": chapter 05's
+    position: str = "learned"  # "learned" table, fixed "sinusoidal" table, or "rope" rotations
     # Two details that matter only for loading GPT-2 (chapter 07), left out of the printed
     # config so that chapter 06's stays short:
     activation: str = field(default="gelu", repr=False)  # "gelu" exact, "gelu_tanh" as GPT-2
@@ -50,6 +54,12 @@ class GPTConfig:
         fraction(self.dropout, "GPTConfig.dropout")
         one_of(self.attention, ATTENTION_KINDS, "GPTConfig.attention")
         one_of(self.activation, FFN_ACTIVATIONS, "GPTConfig.activation")
+        one_of(self.position, POSITION_KINDS, "GPTConfig.position")
+        if self.position == "rope" and (self.n_embd // self.n_head) % 2:
+            raise ValueError(
+                f"RoPE rotates channel pairs: the head size n_embd // n_head = "
+                f"{self.n_embd // self.n_head} must be even."
+            )
         eps = self.norm_eps
         if isinstance(eps, bool) or not isinstance(eps, (int, float)) or not 0.0 < eps < 1.0:
             raise ValueError(f"GPTConfig.norm_eps must be in (0, 1), got {self.norm_eps!r}.")
@@ -81,12 +91,21 @@ class CausalSelfAttention(nn.Module):
         self.dropout = config.dropout
         self.attention = config.attention
         self.attn_weights: torch.Tensor | None = None  # (B, n_head, T, T), "course" mode only
+        if config.position == "rope":  # every position's rotation angles: (block_size, hs/2)
+            angles = rope_angles(config.block_size, config.n_embd // config.n_head)
+            self.register_buffer("rope_angles", angles, persistent=False)
+        else:
+            self.rope_angles = None
 
     def forward(self, x: torch.Tensor, cache: LayerCache | None = None) -> torch.Tensor:
         B, T, C = x.shape
         q, k, v = self.qkv(x).split(C, dim=2)  # 3 x (B, T, C)
         # (B, T, C) -> (B, n_head, T, head_size): every head attends on its own
         q, k, v = (t.view(B, T, self.n_head, C // self.n_head).transpose(1, 2) for t in (q, k, v))
+        if self.rope_angles is not None:  # rotate queries and keys by their positions
+            past = 0 if cache is None else cache.length
+            angles = self.rope_angles[past : past + T]  # (T, hs/2)
+            q, k = apply_rope(q, angles), apply_rope(k, angles)
         if cache is not None:
             past = cache.length
             k, v = cache.extend(k, v)  # (B, n_head, past + T, hs): the cached keys, then ours
@@ -135,7 +154,11 @@ class GPT(nn.Module):
         super().__init__()
         self.config = config
         self.tok_emb = nn.Embedding(config.vocab_size, config.n_embd)
-        self.pos_emb = nn.Embedding(config.block_size, config.n_embd)
+        if config.position == "learned":
+            self.pos_emb = nn.Embedding(config.block_size, config.n_embd)
+        elif config.position == "sinusoidal":  # a fixed table, not a parameter
+            table = sinusoidal_positions(config.block_size, config.n_embd)
+            self.register_buffer("pos_table", table, persistent=False)
         self.blocks = nn.ModuleList(Block(config) for _ in range(config.n_layer))
         self.norm = nn.LayerNorm(config.n_embd, eps=config.norm_eps, bias=config.bias)
         self.head = nn.Linear(config.n_embd, config.vocab_size, bias=False)
@@ -178,7 +201,11 @@ class GPT(nn.Module):
                 "L.generate does this for you."
             )
         positions = torch.arange(past, past + T, device=idx.device)  # (T,)
-        x = self.tok_emb(idx) + self.pos_emb(positions)  # (B, T, C) + (T, C) -> (B, T, C)
+        x = self.tok_emb(idx)  # (B, T, C)
+        if self.config.position == "learned":
+            x = x + self.pos_emb(positions)  # (B, T, C) + (T, C)
+        elif self.config.position == "sinusoidal":
+            x = x + self.pos_table[positions]  # (B, T, C) + (T, C); "rope" rotates q and k
         x = F.dropout(x, self.config.dropout, self.training)
         for i, block in enumerate(self.blocks):
             x = block(x, None if cache is None else cache.layers[i])  # (B, T, C)
@@ -219,6 +246,12 @@ def torch_reference_block(block: Block) -> nn.TransformerEncoderLayer:
     With the causal mask it must compute what ``block`` computes: the chapter's check of the
     block against a reference implementation.
     """
+    if block.attn.rope_angles is not None:
+        raise ValueError(
+            "PyTorch's transformer layer has no rotary embeddings: compare a block of a GPT "
+            "with position='learned' or 'sinusoidal' (their positions are added before the "
+            "blocks)."
+        )
     C = block.norm1.normalized_shape[0]
     layer = nn.TransformerEncoderLayer(
         d_model=C,
