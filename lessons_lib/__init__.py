@@ -33,6 +33,7 @@ from .tokenization.wordpiece import WordPieceTokenizer
 from .parts.activations import ACTIVATIONS, sigmoid, sigmoid_grad
 from .parts.attention import MultiHeadSelfAttention, causal_mask, scaled_dot_product_attention
 from .parts.feed_forward import FeedForward
+from .parts.optimizers import SGD, Adam, AdamW
 from .parts.positions import apply_rope, rope_angles, sinusoidal_positions
 from .parts.sampling import sample, top_k_filter, top_p_filter
 from .parts.softmax import entropy, log_softmax, logsumexp, softmax
@@ -114,6 +115,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ACTIVATIONS",
+    "Adam",
+    "AdamW",
     "AttentionOnlyConfig",
     "AttentionOnlyLM",
     "BPETokenizer",
@@ -137,6 +140,7 @@ __all__ = [
     "NGramLM",
     "ReversalTask",
     "SEARCH_QUERIES",
+    "SGD",
     "SideBySide",
     "Speech",
     "Trainer",

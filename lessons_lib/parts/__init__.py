@@ -1,6 +1,7 @@
 """Parts: the from-scratch building blocks that models are made of.
 
 - ``activations``: sigmoid, tanh, ReLU, GELU and their derivatives (chapter 03).
+- ``optimizers``: SGD, momentum, Adam and AdamW written out, matching ``torch.optim`` (chapter 03).
 - ``softmax``: softmax, log-softmax, log-sum-exp and entropy, numerically stable (chapter 04).
 - ``sampling``: temperature, top-k and top-p sampling (chapter 04).
 - ``attention``: masks, scaled dot-product attention, multi-head self-attention (chapter 05).

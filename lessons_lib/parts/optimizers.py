@@ -1,0 +1,111 @@
+"""Optimizers written out: SGD, momentum, Adam and AdamW in a few lines each (chapter 03).
+
+Every optimizer turns the gradient ``g`` of each parameter ``p`` into a step. They differ in
+what they remember between steps:
+
+* **SGD**: ``p -= lr * g``; nothing remembered.
+* **momentum**: a running sum of past gradients, ``b = μ b + g``, then ``p -= lr * b``: steps
+  that agree add up, steps that zig-zag cancel.
+* **Adam**: running means of ``g`` and of ``g²`` (bias-corrected for the first steps), then
+  ``p -= lr * m̂ / (sqrt(v̂) + eps)``: each parameter's step is scaled by how large its
+  gradients have been, so every parameter moves at about ``lr`` per step.
+* **AdamW**: Adam with *decoupled* weight decay: ``p -= lr * wd * p`` is applied to the
+  weights directly, not added to the gradient where Adam's scaling would weaken it.
+
+Each class matches ``torch.optim``'s (same arguments, same trajectory to float precision:
+the tests check 20 steps) and keeps the same interface: ``step()`` and ``zero_grad()``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import torch
+
+
+class _Optimizer:
+    def __init__(self, params: Iterable[torch.Tensor], lr: float):
+        self.params = [p for p in params]
+        if not self.params:
+            raise ValueError("params is empty: pass model.parameters().")
+        if not lr > 0:
+            raise ValueError(f"lr (the learning rate) must be positive, got {lr!r}.")
+        self.lr = lr
+
+    def zero_grad(self) -> None:
+        """Forget the gradients, before the next backward pass adds new ones."""
+        for p in self.params:
+            p.grad = None
+
+
+class SGD(_Optimizer):
+    """Gradient descent, with optional momentum and (coupled, L2) weight decay."""
+
+    def __init__(self, params, lr: float, momentum: float = 0.0, weight_decay: float = 0.0):
+        super().__init__(params, lr)
+        self.momentum, self.weight_decay = momentum, weight_decay
+        self.buffers: list[torch.Tensor | None] = [None] * len(self.params)
+
+    @torch.no_grad()
+    def step(self) -> None:
+        for i, p in enumerate(self.params):
+            if p.grad is None:
+                continue
+            g = p.grad + self.weight_decay * p  # L2: the decay is part of the gradient
+            if self.momentum:
+                b = self.buffers[i]
+                b = g.clone() if b is None else self.momentum * b + g  # running sum
+                self.buffers[i] = b
+                g = b
+            p -= self.lr * g
+
+
+class Adam(_Optimizer):
+    """Adam; ``decoupled=True`` (or :class:`AdamW`) applies the weight decay to the weights."""
+
+    def __init__(
+        self,
+        params,
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+        decoupled: bool = False,
+    ):
+        super().__init__(params, lr)
+        self.beta1, self.beta2 = betas
+        self.eps, self.weight_decay, self.decoupled = eps, weight_decay, decoupled
+        self.m = [torch.zeros_like(p) for p in self.params]  # mean of the gradients
+        self.v = [torch.zeros_like(p) for p in self.params]  # mean of their squares
+        self.t = 0  # steps taken
+
+    @torch.no_grad()
+    def step(self) -> None:
+        self.t += 1
+        for p, m, v in zip(self.params, self.m, self.v, strict=True):
+            if p.grad is None:
+                continue
+            g = p.grad
+            if self.decoupled:
+                p *= 1 - self.lr * self.weight_decay  # AdamW: shrink the weight itself
+            else:
+                g = g + self.weight_decay * p  # Adam: L2 in the gradient (then rescaled)
+            m.mul_(self.beta1).add_((1 - self.beta1) * g)
+            v.mul_(self.beta2).add_((1 - self.beta2) * g * g)
+            m_hat = m / (1 - self.beta1**self.t)  # early means are biased towards 0
+            v_hat = v / (1 - self.beta2**self.t)
+            p -= self.lr * m_hat / (v_hat.sqrt() + self.eps)
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (default 0.01, as ``torch.optim.AdamW``)."""
+
+    def __init__(
+        self,
+        params,
+        lr: float = 1e-3,
+        betas=(0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.01,
+    ):
+        super().__init__(params, lr, betas, eps, weight_decay, decoupled=True)

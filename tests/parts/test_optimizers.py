@@ -1,0 +1,94 @@
+"""The optimizers written out match torch.optim, step for step."""
+
+import pytest
+import torch
+import torch.nn as nn
+
+from lessons_lib.parts.optimizers import SGD, Adam, AdamW
+
+
+def _net() -> nn.Module:
+    torch.manual_seed(0)
+    return nn.Sequential(nn.Linear(3, 8), nn.Tanh(), nn.Linear(8, 2))
+
+
+def _trajectory(make_optimizer, steps: int = 20) -> list[torch.Tensor]:
+    net = _net()
+    optimizer = make_optimizer(net.parameters())
+    x, y = torch.randn(32, 3, generator=torch.Generator().manual_seed(1)), torch.arange(32) % 2
+    for _ in range(steps):
+        loss = nn.functional.cross_entropy(net(x), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    return [p.detach().clone() for p in net.parameters()]
+
+
+CASES = [
+    (lambda p: SGD(p, lr=0.1), lambda p: torch.optim.SGD(p, lr=0.1)),
+    (lambda p: SGD(p, lr=0.1, momentum=0.9), lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9)),
+    (
+        lambda p: SGD(p, lr=0.05, momentum=0.8, weight_decay=0.1),
+        lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.8, weight_decay=0.1),
+    ),
+    (lambda p: Adam(p, lr=0.01), lambda p: torch.optim.Adam(p, lr=0.01)),
+    (
+        lambda p: Adam(p, lr=0.01, betas=(0.8, 0.99), weight_decay=0.1),
+        lambda p: torch.optim.Adam(p, lr=0.01, betas=(0.8, 0.99), weight_decay=0.1),
+    ),
+    (lambda p: AdamW(p, lr=0.01), lambda p: torch.optim.AdamW(p, lr=0.01)),
+    (
+        lambda p: AdamW(p, lr=0.02, weight_decay=0.5),
+        lambda p: torch.optim.AdamW(p, lr=0.02, weight_decay=0.5),
+    ),
+]
+
+
+@pytest.mark.parametrize(("ours", "theirs"), CASES)
+def test_twenty_steps_match_torch_optim(ours, theirs):
+    for a, b in zip(_trajectory(ours), _trajectory(theirs), strict=True):
+        torch.testing.assert_close(a, b, atol=1e-6, rtol=1e-5)
+
+
+def test_the_parameters_really_move():
+    before = [p.detach().clone() for p in _net().parameters()]
+    after = _trajectory(lambda p: Adam(p, lr=0.01))
+    assert all((a - b).abs().max() > 1e-3 for a, b in zip(after, before, strict=True))
+
+
+def test_one_sgd_step_by_hand():
+    w = torch.tensor([1.0, -2.0], requires_grad=True)
+    (w**2).sum().backward()  # gradient 2w = (2, -4)
+    SGD([w], lr=0.1).step()
+    torch.testing.assert_close(w.detach(), torch.tensor([0.8, -1.6]))
+
+
+def test_adams_first_step_moves_every_parameter_by_about_lr():
+    w = torch.tensor([1000.0, 0.001], requires_grad=True)
+    (w * torch.tensor([50.0, 0.02])).sum().backward()  # gradients of very different sizes
+    Adam([w], lr=0.1).step()
+    torch.testing.assert_close(w.detach(), torch.tensor([999.9, 0.001 - 0.1]), atol=1e-4, rtol=0)
+
+
+def test_decoupled_decay_shrinks_weights_even_without_a_gradient_signal():
+    w = torch.ones(3, requires_grad=True)
+    (w * 0).sum().backward()  # gradient 0
+    AdamW([w], lr=0.1, weight_decay=0.5).step()
+    torch.testing.assert_close(w.detach(), torch.full((3,), 0.95))  # 1 - lr * wd
+
+
+def test_bad_arguments_are_clear_errors():
+    with pytest.raises(ValueError, match="params is empty"):
+        SGD([], lr=0.1)
+    with pytest.raises(ValueError, match="lr .* must be positive"):
+        Adam([torch.zeros(1, requires_grad=True)], lr=0)
+
+
+def test_zero_grad_forgets_the_gradients():
+    w = torch.ones(2, requires_grad=True)
+    w.sum().backward()
+    optimizer = SGD([w], lr=0.1)
+    optimizer.zero_grad()
+    assert w.grad is None
+    optimizer.step()  # no gradient: nothing moves
+    torch.testing.assert_close(w.detach(), torch.ones(2))
