@@ -68,7 +68,14 @@ from .models.ngram import (
     unseen_context_share,
     unseen_contexts,
 )
-from .models.toy_nets import accuracy, gradient_norms_by_layer, make_mlp, train_classifier
+from .models.toy_nets import (
+    INITS,
+    accuracy,
+    gradient_norms_by_layer,
+    layer_statistics,
+    make_mlp,
+    train_classifier,
+)
 
 # training: the trainer, batches, evaluation, the schedule, the history, checkpoints
 from .training.batches import get_batch
@@ -132,6 +139,7 @@ __all__ = [
     "GPT2_SPLIT_PATTERN",
     "GPTConfig",
     "History",
+    "INITS",
     "LivePlot",
     "MLPConfig",
     "MLPLM",
@@ -182,6 +190,7 @@ __all__ = [
     "hf_merges",
     "interactive_figure",
     "language_model_loss",
+    "layer_statistics",
     "learning_rate",
     "load_gpt2_weights",
     "load_minilm",

@@ -159,3 +159,61 @@ def gradient_norms_by_layer(
     net(x).pow(2).mean().backward()
     linears = [layer for layer in net if isinstance(layer, nn.Linear)][:-1]  # the hidden layers
     return [layer.weight.grad.norm().item() for layer in linears]
+
+
+# --- initialisation -----------------------------------------------------------------------------
+
+INITS: dict[str, Callable[[int, int], float]] = {
+    "too small, std 0.01": lambda fan_in, fan_out: 0.01,
+    "too large, std 1": lambda fan_in, fan_out: 1.0,
+    "Xavier/Glorot": lambda fan_in, fan_out: (2.0 / (fan_in + fan_out)) ** 0.5,
+    "Kaiming/He": lambda fan_in, fan_out: (2.0 / fan_in) ** 0.5,
+}
+"""Weight standard deviations as a function of (fan_in, fan_out). The rule behind the last
+two: ``std = gain / sqrt(fan_in)``, gain 1 for tanh (Xavier averages fan_in and fan_out),
+gain sqrt(2) for ReLU, which zeroes half of its inputs (Kaiming)."""
+
+
+def layer_statistics(
+    activation: str,
+    init: str,
+    depth: int = 8,
+    width: int = 256,
+    batch_size: int = 512,
+    seed: int = 0,
+) -> dict[str, list[float]]:
+    """The spread of the activations and of the gradients, layer by layer, at initialisation.
+
+    Builds a ``depth``-layer MLP of ``width`` units with ``activation``, draws every weight
+    from N(0, std²) with ``std = INITS[init](fan_in, fan_out)`` (biases 0), runs one batch of
+    standard-normal inputs forward and a squared loss backward. Returns ``{"activations":
+    [std after each hidden layer], "gradients": [std of each hidden layer's weight
+    gradient]}``, first layer first.
+    """
+    if init not in INITS:
+        raise ValueError(f"Unknown init {init!r}; choose one of: {', '.join(INITS)}.")
+    if depth < 1 or width < 1 or batch_size < 2:
+        raise ValueError("depth and width must be positive, batch_size at least 2.")
+    g = torch.Generator().manual_seed(seed)
+    net = make_mlp([width] * (depth + 1) + [1], activation)
+    linears = [layer for layer in net if isinstance(layer, nn.Linear)]
+    with torch.no_grad():
+        for layer in linears:
+            fan_out, fan_in = layer.weight.shape
+            std = INITS[init](fan_in, fan_out)
+            layer.weight.copy_(torch.randn(layer.weight.shape, generator=g) * std)
+            layer.bias.zero_()
+    outputs = []
+    hooks = [
+        m.register_forward_hook(lambda m, i, o: outputs.append(o))
+        for m in net
+        if not isinstance(m, nn.Linear)
+    ]  # after each activation
+    x = torch.randn(batch_size, width, generator=g)  # (batch, width)
+    net(x).pow(2).mean().backward()
+    for hook in hooks:
+        hook.remove()
+    return {
+        "activations": [o.detach().std().item() for o in outputs],
+        "gradients": [layer.weight.grad.std().item() for layer in linears[:-1]],
+    }

@@ -8,9 +8,11 @@ import torch.nn as nn
 
 from lessons_lib.data.toy_data import curve_data, target_curve, two_moons
 from lessons_lib.models.toy_nets import (
+    INITS,
     accuracy,
     fit_curve,
     gradient_norms_by_layer,
+    layer_statistics,
     make_mlp,
     train_classifier,
 )
@@ -101,3 +103,38 @@ def test_gradients_vanish_through_sigmoids_but_not_through_tanh():
 def test_gradient_norms_reject_bad_sizes():
     with pytest.raises(ValueError, match="must be positive"):
         gradient_norms_by_layer("relu", depth=0)
+
+
+# --- initialisation -----------------------------------------------------------------------------
+
+
+def test_each_init_rule_gives_its_std_for_a_square_layer():
+    assert INITS["Kaiming/He"](256, 256) == pytest.approx((2 / 256) ** 0.5)
+    assert INITS["Xavier/Glorot"](256, 256) == pytest.approx((1 / 256) ** 0.5)  # gain 1
+    assert INITS["Xavier/Glorot"](100, 300) == pytest.approx((2 / 400) ** 0.5)
+
+
+def test_the_first_layer_sees_the_drawn_std_within_sampling_error():
+    stats = layer_statistics("relu", "Kaiming/He", depth=1, width=512, batch_size=4096)
+    # ReLU of N(0, 2): its std is sqrt(2) * sqrt((1 - 1/pi) / 2) = 0.826
+    assert stats["activations"][0] == pytest.approx(0.826, rel=0.05)
+
+
+def test_kaiming_keeps_relu_activations_alive_and_xavier_lets_them_fade():
+    kaiming = layer_statistics("relu", "Kaiming/He")["activations"]
+    xavier = layer_statistics("relu", "Xavier/Glorot")["activations"]
+    assert 0.5 < kaiming[-1] / kaiming[0] < 2
+    assert xavier[-1] / xavier[0] < 0.2
+
+
+def test_too_small_vanishes_and_too_large_saturates_tanh():
+    small = layer_statistics("tanh", "too small, std 0.01")
+    large = layer_statistics("tanh", "too large, std 1")
+    assert small["activations"][-1] < 1e-3 * small["activations"][0]
+    assert min(large["activations"]) > 0.9  # nearly every unit at -1 or +1
+    assert len(small["gradients"]) == 8 and len(small["activations"]) == 8
+
+
+def test_an_unknown_init_lists_the_known_ones():
+    with pytest.raises(ValueError, match="Unknown init 'zeros'; choose one of: too small"):
+        layer_statistics("tanh", "zeros")
