@@ -112,6 +112,9 @@ from .viz.text import SideBySide, token_label
 from .viz.token_spans import plot_token_spans
 from .viz.widgets import interactive_figure
 
+# tools: what the chapters show from the project's commands
+from .tools.ablations import ablation_report, load_ablations, run_ablation
+
 # course: session setup, the environment check, exercises
 from .course import exercises
 from .course.environment_check import check_environment
@@ -153,6 +156,7 @@ __all__ = [
     "Speech",
     "Trainer",
     "WordPieceTokenizer",
+    "ablation_report",
     "accuracy",
     "apply_rope",
     "attention_explorer",
@@ -192,6 +196,7 @@ __all__ = [
     "language_model_loss",
     "layer_statistics",
     "learning_rate",
+    "load_ablations",
     "load_gpt2_weights",
     "load_minilm",
     "load_pretrained",
@@ -222,6 +227,7 @@ __all__ = [
     "plot_token_spans",
     "probe_accuracy",
     "rope_angles",
+    "run_ablation",
     "sample",
     "scaled_dot_product_attention",
     "set_seed",

@@ -47,7 +47,10 @@ COMMANDS: dict[str, tuple[Callable[[list[str]], int], str]] = {
     "check": (_check, "is everything the course needs installed? (chapter 00's check)"),
     "refresh": (_refresh, "run notebooks in a fresh kernel and store their outputs"),
     "badges": (_badges, "point every Colab and Binder badge at the course's repository"),
-    "bench": (_bench, "bench gpt | bench bpe: how fast this machine trains and tokenizes"),
+    "bench": (
+        _bench,
+        "bench gpt | bench bpe | bench ablations: speed, tokenizers, what each part buys",
+    ),
     "pretrain": (_pretrain, "train the GPT checkpoint that chapter 06 ships (~28 min)"),
 }
 

@@ -8,11 +8,13 @@ token then computes only its own query, key and value and attends to the cached 
     no cache: step t reads t tokens     ->  about T²/2 token-passes for T new tokens
     cache:    step t reads 1 new token  ->  T token-passes (attention still reads t keys)
 
-With learned absolute positions (chapter 06's GPT) a full window cannot slide: once
-``block_size`` tokens are cached, the next token would need the window cropped and every
-position renumbered, which changes every cached key. ``L.generate(..., use_cache=True)``
-then rebuilds the cache from the last ``block_size`` tokens, exactly what the uncached path
-computes, so the two give the same tokens; past the window the cache no longer saves time.
+A full window cannot simply slide: once ``block_size`` tokens are cached, the next token
+needs the window cropped, which renumbers every position (with learned or sinusoidal
+positions that changes every cached key) and, in every layer after the first, removes tokens
+whose information the cached keys still carry (so even RoPE's keys would be off).
+``L.generate(..., use_cache=True)`` then rebuilds the cache from the last ``block_size``
+tokens, exactly what the uncached path computes, so the two give the same tokens; past the
+window the cache no longer saves time.
 """
 
 from __future__ import annotations

@@ -8,12 +8,15 @@ what they remember between steps:
   that agree add up, steps that zig-zag cancel.
 * **Adam**: running means of ``g`` and of ``g²`` (bias-corrected for the first steps), then
   ``p -= lr * m̂ / (sqrt(v̂) + eps)``: each parameter's step is scaled by how large its
-  gradients have been, so every parameter moves at about ``lr`` per step.
+  gradients have been, so every parameter moves at most about ``lr`` per step (close to it
+  while its gradient keeps its sign).
 * **AdamW**: Adam with *decoupled* weight decay: ``p -= lr * wd * p`` is applied to the
   weights directly, not added to the gradient where Adam's scaling would weaken it.
 
 Each class matches ``torch.optim``'s (same arguments, same trajectory to float precision:
 the tests check 20 steps) and keeps the same interface: ``step()`` and ``zero_grad()``.
+One difference: our Adam counts steps once for all parameters, torch once per parameter, so
+the two agree as long as every parameter gets a gradient at every step (as in the course).
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ Three ways, all selectable in ``GPTConfig(position=...)``:
   token's vector. It knows nothing about positions it never trained on.
 * **sinusoidal** (the original Transformer): a fixed table of sines and cosines, added the
   same way. Channel pair ``i`` turns at its own frequency, from one turn every 2π positions
-  down to one every ``2π · base`` positions::
+  down to one every nearly ``2π · base`` positions::
 
       PE[t, 2i] = sin(t / base^(2i / C)),   PE[t, 2i + 1] = cos(t / base^(2i / C))
 

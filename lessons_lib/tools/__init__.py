@@ -3,4 +3,5 @@
 - ``notebooks``: ``refresh`` (stored outputs from a fresh kernel) and ``badges``.
 - ``bench``: ``bench gpt`` and ``bench bpe``, how fast this machine trains and tokenizes.
 - ``pretrain``: ``pretrain``, the run that made the shipped chapter-06 checkpoint.
+- ``ablations``: ``bench ablations``, chapter 06's GPT with one part removed at a time.
 """

@@ -3,6 +3,7 @@
     python -m lessons_lib bench bpe                     # our BPE vs Hugging Face tokenizers
     python -m lessons_lib bench bpe --chars 20000 --vocab-size 300 --repeats 1   # quick
     python -m lessons_lib bench gpt --seconds 180       # chapter 06's GPT, trained for 180 s
+    python -m lessons_lib bench ablations               # chapter 06's GPT with parts removed
 
 ``bpe`` trains our byte-level BPE and Hugging Face's on the same Shakespeare text and vocab
 size, prints both training times and their ratio, and the tokens per byte of both on held-out
@@ -20,6 +21,7 @@ import argparse
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TypeVar
 
 from .._checks import one_of
@@ -197,7 +199,27 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="measure on the first N validation tokens (default: all of them)",
     )
+    ablations = commands.add_parser(
+        "ablations", help="chapter 06's GPT with one part removed at a time (a few minutes)"
+    )
+    ablations.add_argument("--steps", type=int, default=800, help="steps each (default 800)")
+    ablations.add_argument("--seed", type=int, default=0)
+    ablations.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="where to write the JSON table (default: the package's checkpoints/ablations.json)",
+    )
     args = parser.parse_args(argv)
+
+    if args.command == "ablations":
+        from .ablations import ABLATIONS_FILE, ablation_report, run_ablations, write_table
+
+        if args.steps < 1:
+            parser.error("--steps must be positive")
+        table = run_ablations(args.steps, args.seed)
+        write_table(table, args.out or ABLATIONS_FILE)
+        print(ablation_report(table))
 
     if args.command == "gpt":
         if args.seconds <= 0 or (args.val_tokens is not None and args.val_tokens < 2):
