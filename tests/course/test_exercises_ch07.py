@@ -29,21 +29,6 @@ def _split(word, vocab, on_stuck=lambda pieces: ["[UNK]"], shorter_by=0):
     return pieces
 
 
-def _shortest_first(word, vocab):
-    """Takes the *shortest* piece that fits at each position."""
-    pieces, start = [], 0
-    while start < len(word):
-        for end in range(start + 1, len(word) + 1):
-            piece = word[start:end] if start == 0 else "##" + word[start:end]
-            if piece in vocab:
-                break
-        else:
-            return ["[UNK]"]
-        pieces.append(piece)
-        start = end
-    return pieces
-
-
 def _mean_over_real_tokens_of_the_batch(vectors, mask):
     weights = mask.to(vectors.dtype).unsqueeze(-1)
     return (vectors * weights).sum(1) / weights.sum()  # every sentence's count, added up
@@ -165,7 +150,7 @@ def test_learner_code_that_crashes_names_the_error():
 
 
 def test_shortest_first_gets_the_longest_match_hint(assert_specific_hint):
-    assert_specific_hint("wordpiece_split", _shortest_first, "took the shortest piece first")
+    assert_specific_hint("wordpiece_split", ch07._shortest_first, "took the shortest piece first")
 
 
 def test_an_unk_for_the_stuck_piece_gets_the_whole_word_hint(assert_specific_hint):

