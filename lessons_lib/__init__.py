@@ -80,6 +80,13 @@ from .models.toy_nets import (
 # training: the trainer, batches, evaluation, the schedule, the history, checkpoints
 from .training.batches import get_batch
 from .training.checkpoint import checkpoint_facts, load_pretrained
+from .training.distributed import (
+    average_gradients,
+    broadcast_parameters,
+    rank_batches,
+    train_data_parallel,
+    window_starts,
+)
 from .training.evaluation import estimate_loss, evaluate, token_losses
 from .training.history import History
 from .training.probe import bag_of_characters, fit_linear_probe, probe_accuracy
@@ -94,7 +101,7 @@ from .viz.attention_maps import (
     plot_attention_heads,
 )
 from .viz.curves import LivePlot, plot_history
-from .viz.diagrams import plot_model_folder
+from .viz.diagrams import plot_data_parallel, plot_model_folder
 from .viz.figures import new_figure, plot_probability_table
 from .viz.head_scores import plot_head_scores
 from .viz.networks import (
@@ -160,9 +167,11 @@ __all__ = [
     "accuracy",
     "apply_rope",
     "attention_explorer",
+    "average_gradients",
     "bag_of_characters",
     "bigram_probs",
     "binary_losses",
+    "broadcast_parameters",
     "causal_mask",
     "check_environment",
     "check_token_ids",
@@ -216,6 +225,7 @@ __all__ = [
     "plot_activations",
     "plot_attention",
     "plot_attention_heads",
+    "plot_data_parallel",
     "plot_decision_boundary",
     "plot_gradient_norms",
     "plot_head_scores",
@@ -226,6 +236,7 @@ __all__ = [
     "plot_similarity_matrix",
     "plot_token_spans",
     "probe_accuracy",
+    "rank_batches",
     "rope_angles",
     "run_ablation",
     "sample",
@@ -250,9 +261,11 @@ __all__ = [
     "toy_language",
     "train",
     "train_classifier",
+    "train_data_parallel",
     "train_hf_bpe",
     "train_val_split",
     "two_moons",
     "unseen_context_share",
     "unseen_contexts",
+    "window_starts",
 ]

@@ -37,6 +37,12 @@ def _bench(argv: list[str]) -> int:
     return main(argv)
 
 
+def _ddp(argv: list[str]) -> int:
+    from .tools.ddp import main
+
+    return main(argv)
+
+
 def _pretrain(argv: list[str]) -> int:
     from .tools.pretrain import main
 
@@ -52,6 +58,7 @@ COMMANDS: dict[str, tuple[Callable[[list[str]], int], str]] = {
         "bench gpt | bench bpe | bench ablations: speed, tokenizers, what each part buys",
     ),
     "pretrain": (_pretrain, "train the GPT checkpoint that chapter 06 ships (~28 min)"),
+    "ddp": (_ddp, "data-parallel training of chapter 06's GPT with torchrun (chapter 10)"),
 }
 
 

@@ -1,7 +1,9 @@
-"""Tools: the maintainer commands behind ``python -m lessons_lib <command>``.
+"""Tools: the commands behind ``python -m lessons_lib <command>``.
 
 - ``notebooks``: ``refresh`` (stored outputs from a fresh kernel) and ``badges``.
 - ``bench``: ``bench gpt`` and ``bench bpe``, how fast this machine trains and tokenizes.
 - ``pretrain``: ``pretrain``, the run that made the shipped chapter-06 checkpoint.
 - ``ablations``: ``bench ablations``, chapter 06's GPT with one part removed at a time.
+- ``ddp``: ``ddp``, data-parallel training with torchrun (chapter 10); ``ddp_rank`` is the
+  program torchrun starts once per rank.
 """

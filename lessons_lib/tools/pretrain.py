@@ -13,6 +13,7 @@ import argparse
 import time
 from pathlib import Path
 
+import numpy as np
 import torch
 
 from ..data.shakespeare import shakespeare, train_val_split
@@ -36,7 +37,7 @@ def shakespeare_data() -> tuple[CharTokenizer, torch.Tensor, torch.Tensor]:
     """The course's character tokenizer and the train / validation ids of the corpus."""
     text = shakespeare()
     tokenizer = CharTokenizer.from_text(text)
-    ids = torch.tensor(tokenizer.encode(text))
+    ids = torch.from_numpy(np.array(tokenizer.encode(text), dtype=np.int64))  # fast for 5M ids
     train_ids, val_ids = train_val_split(ids)
     return tokenizer, train_ids, val_ids
 

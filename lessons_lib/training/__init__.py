@@ -7,4 +7,5 @@
 - ``history``: what a run measured, one entry per evaluation.
 - ``checkpoint``: save and load a trained GPT as safetensors (chapter 06).
 - ``probe``: linear probes on frozen features, and a bag-of-characters baseline (chapter 07).
+- ``distributed``: one rank of data-parallel training, by hand or with DDP (chapter 10).
 """

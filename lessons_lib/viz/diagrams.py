@@ -1,5 +1,5 @@
 """Diagrams drawn with matplotlib: where a pretrained model's files come from and who reads
-them (chapter 07)."""
+them (chapter 07); one step of data-parallel training (chapter 10)."""
 
 from __future__ import annotations
 
@@ -123,4 +123,77 @@ def plot_model_folder() -> Figure:
         _box(ax, 1.1, y, 0.5, 0.19, title, lines, color=color, title_size=10)
         _arrow(ax, (0.96, 0.5), (1.1, y + 0.095))
     ax.set_title("A pretrained model is a folder of files; each library reads its part")
+    return fig
+
+
+_SHARDS = ("#c6dbef", "#fdd0a2", "#c7e9c0", "#dadaeb")
+
+
+def plot_data_parallel(world_size: int = 2) -> Figure:
+    """One step of data-parallel training on ``world_size`` ranks (2 to 4): the global batch
+    split into shards, a full model copy per rank, all-reduce, the same update everywhere."""
+    if world_size not in (2, 3, 4):
+        raise ValueError(f"world_size: draw 2, 3 or 4 ranks, got {world_size!r}.")
+    fig, ax = new_figure(figsize=(11.5, 5.0))
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.axis("off")
+    width = 0.9 / world_size
+    ax.text(0.5, 0.97, "global batch: B windows", ha="center", va="top", weight="bold")
+    for r in range(world_size):
+        x = 0.05 + r * width
+        ax.add_patch(
+            FancyBboxPatch((x + 0.01, 0.86), width - 0.02, 0.05, facecolor=_SHARDS[r], **_BOX)
+        )
+        ax.text(
+            x + width / 2,
+            0.885,
+            f"windows for rank {r}: B/{world_size}",
+            ha="center",
+            va="center",
+            fontsize=8.5,
+        )
+        centre = x + width / 2
+        _box(
+            ax,
+            centre - 0.4 * width,
+            0.5,
+            0.8 * width,
+            0.28,
+            f"rank {r}",
+            [
+                "a full copy of the GPT",
+                "forward + backward",
+                f"on B/{world_size} windows",
+                f"-> gradient g{r}",
+            ],
+            color=_SHARDS[r],
+            title_size=10,
+        )
+        _arrow(ax, (centre, 0.86), (centre, 0.78))
+        _arrow(ax, (centre, 0.5), (centre, 0.39))
+        _box(
+            ax,
+            centre - 0.4 * width,
+            0.03,
+            0.8 * width,
+            0.2,
+            "AdamW step",
+            ["the same g, the same", "weights on every rank"],
+            color="#f7f7f7",
+            title_size=10,
+        )
+        _arrow(ax, (centre, 0.3), (centre, 0.23))
+    mean = " + ".join(f"g{r}" for r in range(world_size))
+    _box(
+        ax,
+        0.05,
+        0.3,
+        0.9,
+        0.09,
+        f"all_reduce: every rank gets g = ({mean}) / {world_size}",
+        color="#fee6ce",
+        title_size=10,
+    )
+    ax.set_title("Data parallelism: split the batch, copy the model, average the gradients")
     return fig

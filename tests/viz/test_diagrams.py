@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 
+import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch
@@ -133,3 +134,19 @@ def test_the_overlap_check_sees_a_clash_and_ignores_a_touch():
     assert "config.json" in hit
     touching = intruder.translated(intruder.width - 1.0, 0)  # side by side, 1 px in common
     assert not _overlap(intruder, touching)
+
+
+def test_the_data_parallel_step_shows_each_rank_and_the_all_reduce():
+    from lessons_lib.viz.diagrams import plot_data_parallel
+
+    for world_size in (2, 3, 4):
+        texts = _texts(plot_data_parallel(world_size))
+        assert [t for t in texts if t.startswith("rank ")] == [
+            f"rank {r}" for r in range(world_size)
+        ]
+        mean = " + ".join(f"g{r}" for r in range(world_size))
+        assert f"all_reduce: every rank gets g = ({mean}) / {world_size}" in texts
+        assert texts.count("AdamW step") == world_size
+    for bad in (1, 5, "2"):
+        with pytest.raises(ValueError, match="draw 2, 3 or 4 ranks"):
+            plot_data_parallel(bad)

@@ -1,0 +1,153 @@
+"""``python -m lessons_lib ddp``: data-parallel training of chapter 06's GPT with torchrun.
+
+    python -m lessons_lib ddp --nproc 2 --preset tiny --steps 50 --batch-size 32
+    python -m lessons_lib ddp --nproc 1 --preset tiny --steps 50 --batch-size 32   # the same run
+
+It checks the plan, then runs torchrun (``python -m torch.distributed.run --standalone``, in
+this process) with ``--nproc`` copies of :mod:`lessons_lib.tools.ddp_rank`, one per rank, each
+running :func:`lessons_lib.training.distributed.main` (chapter 10).
+``--batch-size`` is the *global* batch: it is split over the ranks and the ``--accumulate``
+micro-steps, so runs with the same batch, seed and steps compute the same thing whatever
+``--nproc`` is. The last line reads ``loss=<x> tokens_per_s=<n> world_size=<n> seconds=<n>``:
+the validation loss (nats per character) and the training speed (start-up not counted).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import sys
+
+from ..models.gpt import GPT_PRESETS
+from ..training.distributed import SYNCS
+
+WORKER = "lessons_lib.tools.ddp_rank"
+
+
+def check_plan(nproc: int, batch_size: int, accumulate: int, oversubscribe: bool = False) -> None:
+    """Raise a ``ValueError`` that says how to fix a plan that cannot run (or would crawl)."""
+    for name, value in (
+        ("--nproc", nproc),
+        ("--batch-size", batch_size),
+        ("--accumulate", accumulate),
+    ):
+        if value < 1:
+            raise ValueError(f"{name} must be at least 1, got {value}.")
+    cores = os.cpu_count() or 1
+    if nproc > cores and not oversubscribe:
+        raise ValueError(
+            f"--nproc {nproc} is more processes than this machine's {cores} cores: they would "
+            f"take turns on the cores and run slower than {cores}. Use --nproc {cores} or less, "
+            "or add --oversubscribe to run them anyway (e.g. to test the code)."
+        )
+    if batch_size % (nproc * accumulate):
+        fits = [b for b in range(nproc * accumulate, 4 * batch_size + 1, nproc * accumulate)]
+        nearest = min(fits, key=lambda b: abs(b - batch_size))
+        raise ValueError(
+            f"--batch-size {batch_size} must split evenly over --nproc {nproc} ranks x "
+            f"--accumulate {accumulate} micro-steps ({nproc * accumulate} equal parts). "
+            f"Try --batch-size {nearest}."
+        )
+
+
+def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
+    """True when something on this machine already listens on ``port``."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
+def torchrun_arguments(args: argparse.Namespace) -> list[str]:
+    """torchrun's arguments for ``args``: ``--standalone`` picks a free port itself."""
+    if args.port is None:
+        rendezvous = ["--standalone"]
+    else:
+        rendezvous = ["--rdzv-backend", "c10d", "--rdzv-endpoint", f"127.0.0.1:{args.port}"]
+    worker = [
+        f"--preset={args.preset}",
+        f"--steps={args.steps}",
+        f"--batch-size={args.batch_size}",
+        f"--accumulate={args.accumulate}",
+        f"--lr={args.lr}",
+        f"--warmup={args.warmup}",
+        f"--seed={args.seed}",
+        f"--sync={args.sync}",
+        f"--log-every={args.log_every}",
+    ]
+    worker += [f"--save={args.save}"] if args.save else []
+    worker += [f"--crash-rank={args.crash_rank}"] if args.crash_rank is not None else []
+    return [*rendezvous, "--nnodes=1", f"--nproc-per-node={args.nproc}", "-m", WORKER, *worker]
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m lessons_lib ddp",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--nproc", type=int, default=2, help="processes (ranks); default 2")
+    p.add_argument("--preset", default="tiny", choices=list(GPT_PRESETS), help="default tiny")
+    p.add_argument("--steps", type=int, default=50, help="optimisation steps; default 50")
+    p.add_argument("--batch-size", type=int, default=32, help="global batch in windows")
+    p.add_argument("--accumulate", type=int, default=1, help="micro-steps per step; default 1")
+    p.add_argument("--lr", type=float, default=3e-3, help="peak learning rate; default 3e-3")
+    p.add_argument("--warmup", type=int, default=10, help="warm-up steps; default 10")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--sync", choices=SYNCS, default="ddp", help="ddp (default) or hand")
+    p.add_argument("--log-every", type=int, default=0, help="print the training loss")
+    p.add_argument("--save", default=None, help="rank 0 saves PATH.safetensors and PATH.json")
+    p.add_argument("--port", type=int, default=None, help="rendezvous port (default: free)")
+    p.add_argument("--oversubscribe", action="store_true", help="allow nproc > cores")
+    p.add_argument("--crash-rank", type=int, default=None, help=argparse.SUPPRESS)  # tests
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        check_plan(args.nproc, args.batch_size, args.accumulate, args.oversubscribe)
+        if args.steps < 1:
+            raise ValueError(f"--steps must be at least 1, got {args.steps}.")
+    except ValueError as error:
+        print(f"python -m lessons_lib ddp: {error}", file=sys.stderr)
+        return 2
+    if args.port is not None and port_in_use(args.port):
+        print(
+            f"python -m lessons_lib ddp: port {args.port} is in use on this machine (another "
+            "run still going?). Choose another --port, or leave --port out and a free one is "
+            "picked.",
+            file=sys.stderr,
+        )
+        return 2
+    # split the cores between the ranks (torchrun alone would give each rank 1 thread)
+    os.environ.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // args.nproc)))
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    arguments = torchrun_arguments(args)
+    print("torchrun", " ".join(arguments), flush=True)
+    return run_torchrun(arguments)
+
+
+def run_torchrun(arguments: list[str]) -> int:
+    """Run torchrun (``python -m torch.distributed.run``) in this process: it starts the ranks,
+    watches them, and stops them all when one fails. Returns the exit code."""
+    from torch.distributed.elastic.multiprocessing.api import SignalException
+    from torch.distributed.elastic.multiprocessing.errors import ChildFailedError
+    from torch.distributed.run import main as torchrun
+
+    try:
+        torchrun(arguments)
+    except ChildFailedError:  # torchrun has printed which rank failed first, and its error
+        print(
+            "python -m lessons_lib ddp: the run failed; torchrun's report above names the "
+            "rank that failed first and its error.",
+            file=sys.stderr,
+        )
+        return 1
+    except (KeyboardInterrupt, SignalException):  # the ranks finish their step and save
+        print("python -m lessons_lib ddp: stopped by hand; rank 0 kept (and saved) the model.")
+        return 130
+    return 0
