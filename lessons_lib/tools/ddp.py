@@ -18,9 +18,10 @@ import argparse
 import os
 import socket
 import sys
+import time
 
 from ..models.gpt import GPT_PRESETS
-from ..training.distributed import SYNCS
+from ..training.distributed import STARTED_VARIABLE, SYNCS
 
 WORKER = "lessons_lib.tools.ddp_rank"
 
@@ -38,15 +39,15 @@ def check_plan(nproc: int, batch_size: int, accumulate: int, oversubscribe: bool
     if nproc > cores and not oversubscribe:
         raise ValueError(
             f"--nproc {nproc} is more processes than this machine's {cores} cores: they would "
-            f"take turns on the cores and run slower than {cores}. Use --nproc {cores} or less, "
-            "or add --oversubscribe to run them anyway (e.g. to test the code)."
+            f"take turns on the cores and run slower than {cores} processes would. Use --nproc "
+            f"{cores} or less, or add --oversubscribe to run them anyway (e.g. to test the code)."
         )
     if batch_size % (nproc * accumulate):
         fits = [b for b in range(nproc * accumulate, 4 * batch_size + 1, nproc * accumulate)]
         nearest = min(fits, key=lambda b: abs(b - batch_size))
         raise ValueError(
-            f"--batch-size {batch_size} must split evenly over --nproc {nproc} ranks x "
-            f"--accumulate {accumulate} micro-steps ({nproc * accumulate} equal parts). "
+            f"--batch-size {batch_size} must split into --nproc {nproc} x --accumulate "
+            f"{accumulate} = {nproc * accumulate} equal parts (one per rank and micro-step). "
             f"Try --batch-size {nearest}."
         )
 
@@ -83,30 +84,53 @@ def torchrun_arguments(args: argparse.Namespace) -> list[str]:
     return [*rendezvous, "--nnodes=1", f"--nproc-per-node={args.nproc}", "-m", WORKER, *worker]
 
 
+DESCRIPTION = """\
+Data-parallel training of chapter 06's GPT with PyTorch's own engine (chapter 10): torchrun
+starts --nproc processes (ranks) on this machine, each with a full copy of the model; they
+average their gradients every step (gloo on CPUs, nccl on GPUs).
+
+--batch-size is the global batch: it is split over the ranks and the --accumulate micro-steps,
+so runs with the same batch, seed and steps compute the same weights whatever --nproc is (with
+dropout 0, as in the tiny and cpu presets: dropout masks are drawn per rank). Rank 0 evaluates,
+prints and saves; the last line reads
+
+    loss=<validation loss> tokens_per_s=<n> world_size=<n> seconds=<training time>
+
+examples:
+    python -m lessons_lib ddp --nproc 2 --preset cpu --steps 200 --batch-size 32
+    python -m lessons_lib ddp --nproc 1 --preset cpu --steps 200 --batch-size 32 --accumulate 4
+"""
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m lessons_lib ddp",
-        description=__doc__,
+        description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--nproc", type=int, default=2, help="processes (ranks); default 2")
     p.add_argument("--preset", default="tiny", choices=list(GPT_PRESETS), help="default tiny")
     p.add_argument("--steps", type=int, default=50, help="optimisation steps; default 50")
-    p.add_argument("--batch-size", type=int, default=32, help="global batch in windows")
-    p.add_argument("--accumulate", type=int, default=1, help="micro-steps per step; default 1")
+    p.add_argument("--batch-size", type=int, default=32, help="global batch in windows; default 32")
+    p.add_argument(
+        "--accumulate", type=int, default=1, help="micro-steps per step (gradient accumulation)"
+    )
     p.add_argument("--lr", type=float, default=3e-3, help="peak learning rate; default 3e-3")
     p.add_argument("--warmup", type=int, default=10, help="warm-up steps; default 10")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--sync", choices=SYNCS, default="ddp", help="ddp (default) or hand")
-    p.add_argument("--log-every", type=int, default=0, help="print the training loss")
+    p.add_argument("--seed", type=int, default=0, help="initial weights and windows; default 0")
+    p.add_argument(
+        "--sync", choices=SYNCS, default="ddp", help="ddp (default), or hand: all_reduce by hand"
+    )
+    p.add_argument("--log-every", type=int, default=0, help="print the training loss every N steps")
     p.add_argument("--save", default=None, help="rank 0 saves PATH.safetensors and PATH.json")
-    p.add_argument("--port", type=int, default=None, help="rendezvous port (default: free)")
-    p.add_argument("--oversubscribe", action="store_true", help="allow nproc > cores")
+    p.add_argument("--port", type=int, default=None, help="rendezvous port (default: a free one)")
+    p.add_argument("--oversubscribe", action="store_true", help="allow more ranks than cores")
     p.add_argument("--crash-rank", type=int, default=None, help=argparse.SUPPRESS)  # tests
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
+    started = time.time()
     args = parser().parse_args(argv)
     try:
         check_plan(args.nproc, args.batch_size, args.accumulate, args.oversubscribe)
@@ -126,6 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     # split the cores between the ranks (torchrun alone would give each rank 1 thread)
     os.environ.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // args.nproc)))
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    os.environ[STARTED_VARIABLE] = str(started)
     arguments = torchrun_arguments(args)
     print("torchrun", " ".join(arguments), flush=True)
     return run_torchrun(arguments)

@@ -12,7 +12,7 @@ average their gradients, so every copy takes the same step and stays the same mo
 
 The global batch is the same computation whatever the number of ranks: window ``g`` of step
 ``s`` begins where a generator seeded with ``(seed, s, g)`` says, and rank ``r`` of ``N`` draws
-only windows ``r·B/N ... (r+1)·B/N - 1`` (so each rank's seeds depend on its rank). One
+only windows ``r·B/N ... (r+1)·B/N - 1``: which windows a rank draws depends on its rank. One
 process with batch ``B`` and two processes with ``B/2`` each compute the same gradient, up to
 float rounding. Start it with ``python -m lessons_lib ddp`` (:mod:`lessons_lib.tools.ddp`),
 which checks the arguments and calls ``torchrun``.
@@ -36,6 +36,8 @@ import torch.nn as nn
 from .evaluation import estimate_loss
 from .schedule import learning_rate
 
+STARTED_VARIABLE = "LESSONS_DDP_STARTED"
+"""Set by ``python -m lessons_lib ddp`` to the time it started, to report the start-up too."""
 SYNCS = ("ddp", "hand")
 """How the ranks agree on one gradient: PyTorch's DDP, or all_reduce written out."""
 
@@ -120,11 +122,13 @@ def train_data_parallel(
 ) -> dict:
     """Train ``model`` (already on this rank's device) for ``steps`` steps of ``batch_size``
     windows in all, split over the ranks and ``accumulate`` micro-steps; AdamW with warm-up and
-    a cosine schedule, as :func:`lessons_lib.train`. Returns what rank 0 reports: the last
-    training loss (mean over ranks), steps done, seconds, tokens per second.
+    a cosine schedule, as :func:`lessons_lib.train`. Returns what rank 0 reports: steps done,
+    seconds of training, tokens per second (timed from the end of the first step, which also
+    warms up the kernels and the communication), and whether it was stopped by hand.
 
-    Ctrl-C (or torchrun's SIGTERM) stops every rank cleanly after its current step: the model
-    keeps what it learned. ``crash_rank``: that rank raises at step 2 (to test failures).
+    Ctrl-C (or torchrun's SIGTERM) stops every rank at once; the step in progress is dropped
+    and the model keeps every step before it. ``crash_rank``: that rank raises at step 2 (to
+    test failures).
     """
     rank, world_size = dist.get_rank(), dist.get_world_size()
     device = next(model.parameters()).device
@@ -141,7 +145,8 @@ def train_data_parallel(
     optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.0, foreach=foreach)
     torch.manual_seed(seed + 1 + rank)  # dropout masks: each rank its own
     model.train()
-    done, loss_sum, begun = 0, torch.zeros(()), time.perf_counter()
+    done, begun = 0, time.perf_counter()
+    timed_from = begun  # from the end of step 1 once there is one
     try:
         for step in range(steps):
             if step == 2 and rank == crash_rank:
@@ -165,6 +170,8 @@ def train_data_parallel(
             optimizer.step()
             optimizer.zero_grad(set_to_none=True)
             done = step + 1
+            if done == 1:
+                timed_from = time.perf_counter()
             if log_every and (done % log_every == 0 or done == steps):
                 mean = loss_sum.clone()
                 dist.all_reduce(mean, op=dist.ReduceOp.SUM)  # every rank takes part
@@ -175,15 +182,15 @@ def train_data_parallel(
     except KeyboardInterrupt:
         interrupted = True
         _ignore_further_stops()  # torchrun forwards the signal again: finish saving first
-    seconds = time.perf_counter() - begun
+    end = time.perf_counter()
     model.eval()
-    tokens = done * batch_size * block_size
+    timed_steps = done - 1 if done > 1 else done
+    timed_seconds = end - timed_from if done > 1 else end - begun
     return dict(
         steps=done,
-        seconds=seconds,
-        tokens_per_s=tokens / max(seconds, 1e-9),
+        seconds=end - begun,
+        tokens_per_s=timed_steps * batch_size * block_size / max(timed_seconds, 1e-9),
         interrupted=interrupted,
-        train_loss=float(loss_sum.item()),
     )
 
 
@@ -263,6 +270,12 @@ def _main(argv: list[str] | None) -> int:
                 )
             if report["interrupted"]:
                 print(f"Stopped by hand after {report['steps']} steps; the model keeps them.")
+            started = float(os.environ.get(STARTED_VARIABLE, 0)) or None
+            since = f"; {time.time() - started:.0f} s since the command started" if started else ""
+            print(
+                f"rank 0: validation loss {loss:.4f} nats per character ({args.eval_batches} x 32 "
+                f"windows); {report['steps']} steps in {report['seconds']:.1f} s{since}"
+            )
             print(
                 f"loss={loss:.4f} tokens_per_s={report['tokens_per_s']:.0f} "
                 f"world_size={world_size} seconds={report['seconds']:.1f}"

@@ -143,7 +143,7 @@ def plot_data_parallel(world_size: int = 2) -> Figure:
     for r in range(world_size):
         x = 0.05 + r * width
         ax.add_patch(
-            FancyBboxPatch((x + 0.01, 0.86), width - 0.02, 0.05, facecolor=_SHARDS[r], **_BOX)
+            FancyBboxPatch((x + 0.03, 0.86), width - 0.06, 0.05, facecolor=_SHARDS[r], **_BOX)
         )
         ax.text(
             x + width / 2,
@@ -170,8 +170,9 @@ def plot_data_parallel(world_size: int = 2) -> Figure:
             color=_SHARDS[r],
             title_size=10,
         )
-        _arrow(ax, (centre, 0.86), (centre, 0.78))
-        _arrow(ax, (centre, 0.5), (centre, 0.39))
+        # the rounded boxes reach 0.02 beyond their corners: arrows run from edge to edge
+        _arrow(ax, (centre, 0.84), (centre, 0.8))
+        _arrow(ax, (centre, 0.48), (centre, 0.41))
         _box(
             ax,
             centre - 0.4 * width,
@@ -183,7 +184,7 @@ def plot_data_parallel(world_size: int = 2) -> Figure:
             color="#f7f7f7",
             title_size=10,
         )
-        _arrow(ax, (centre, 0.3), (centre, 0.23))
+        _arrow(ax, (centre, 0.28), (centre, 0.25))
     mean = " + ".join(f"g{r}" for r in range(world_size))
     _box(
         ax,
@@ -192,7 +193,7 @@ def plot_data_parallel(world_size: int = 2) -> Figure:
         0.9,
         0.09,
         f"all_reduce: every rank gets g = ({mean}) / {world_size}",
-        color="#fee6ce",
+        color="#fff7bc",
         title_size=10,
     )
     ax.set_title("Data parallelism: split the batch, copy the model, average the gradients")

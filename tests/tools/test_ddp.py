@@ -23,8 +23,8 @@ LAST_LINE = re.compile(r"loss=(\S+) tokens_per_s=(\d+) world_size=(\d+) seconds=
             2,
             30,
             4,
-            "--batch-size 30 must split evenly over --nproc 2 ranks x --accumulate 4 "
-            "micro-steps (8 equal parts). Try --batch-size 32.",
+            "--batch-size 30 must split into --nproc 2 x --accumulate 4 = 8 equal parts (one "
+            "per rank and micro-step). Try --batch-size 32.",
         ),
         (2, 31, 1, "Try --batch-size 30"),  # the nearest that fits (32 is as near: the first wins)
         (0, 32, 1, "--nproc must be at least 1, got 0."),
@@ -43,7 +43,7 @@ def test_more_processes_than_cores_run_when_asked():
 
 def test_the_command_refuses_bad_plans_before_starting_anything(capsys):
     assert main(["--nproc", "2", "--batch-size", "7"]) == 2
-    assert "must split evenly" in capsys.readouterr().err
+    assert "must split into --nproc 2 x --accumulate 1 = 2 equal parts" in capsys.readouterr().err
     assert main(["--steps", "0"]) == 2
     assert "--steps must be at least 1" in capsys.readouterr().err
 
@@ -107,7 +107,10 @@ def test_one_process_and_two_compute_the_same_weights(runs):
 def test_the_last_line_reports_loss_speed_and_world_size(runs):
     losses = {}
     for name, (result, _) in runs.items():
-        last = LAST_LINE.search(result.stdout.strip().splitlines()[-1])
+        lines = result.stdout.strip().splitlines()
+        assert lines[0].startswith("torchrun --standalone --nnodes=1")  # what it runs, shown
+        assert "since the command started" in lines[-2]  # the start-up, reported too
+        last = LAST_LINE.search(lines[-1])
         assert last, result.stdout[-500:]
         loss, tokens_per_s, world_size, seconds = last.groups()
         assert int(world_size) == (1 if name == "one" else 2)

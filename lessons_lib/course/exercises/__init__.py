@@ -83,6 +83,16 @@ def run_check(name: str, answer: object) -> tuple[bool, str]:
             f'that cell, then run this one again. (Stuck? ex.solution("{name}"))'
         )
     except AssertionError as err:
+        innermost = err.__traceback__
+        while innermost.tb_next is not None:
+            innermost = innermost.tb_next
+        frames = traceback.extract_tb(err.__traceback__)
+        raised_by_checker = innermost.tb_frame.f_code is getattr(ex.checker, "__code__", None)
+        if not raised_by_checker and not _is_library_frame(frames[-1]):  # the learner's assert
+            return False, (
+                f"an assert in your code failed ({err or 'no message'}; line "
+                f"{frames[-1].lineno}: {frames[-1].line}). Fix it and run both cells again."
+            )
         return False, f'{err} (Hint: ex.solution("{name}") shows one answer.)'
     except Exception as err:  # the learner's code crashed, or returned the wrong kind of thing
         frames = traceback.extract_tb(err.__traceback__)

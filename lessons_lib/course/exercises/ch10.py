@@ -29,7 +29,7 @@ def amdahl_speedup(parallel_share: float, workers: int) -> float:
 
 @exercise("training_state_bytes", solution=training_state_bytes)
 def check_training_state_bytes(answer) -> str:
-    for n in (1, 1000, 124_439_808):
+    for n in (10, 1000, 124_439_808):
         got = returned(answer(n))
         want = training_state_bytes(n)
         if got == want:
@@ -38,24 +38,34 @@ def check_training_state_bytes(answer) -> str:
             4 * n: "that is the weights alone: training also keeps gradients and Adam's moments",
             8 * n: "weights and gradients: Adam adds two moments per parameter (m and v)",
             12 * n: "one piece is missing: weights, gradients, and Adam's *two* moments",
+            20 * n: "in float32 training the weights are the master copy: no extra copy to count",
             128 * n: "that is bits: a float32 is 4 bytes",
             16: "multiply by the number of parameters",
         }
+        hint = hints.get(got)
+        if hint is None and isinstance(got, (int, float)) and got in (want / 1e9, want / 2**30):
+            hint = "return bytes, not gigabytes"
         raise AssertionError(
-            f"{n:,} parameters: expected {want:,} bytes, got {got!r}. {hints.get(got, '')}"
+            f"{n:,} parameters: expected {want:,} bytes, got {got!r}"
+            + (f". {hint[0].upper()}{hint[1:]}" if hint else "")
         )
     return "correct: 16 bytes a parameter, 2 GB for GPT-2 before a single activation"
 
 
 @exercise("micro_batch_size", solution=micro_batch_size)
 def check_micro_batch_size(answer) -> str:
-    for plan in ((32, 1, 1), (32, 2, 1), (32, 2, 4), (96, 3, 2), (8, 8, 1)):
+    for plan in ((32, 1, 2), (32, 2, 1), (32, 2, 4), (96, 3, 2), (8, 8, 1)):
         got, want = returned(answer(*plan)), micro_batch_size(*plan)
+        b, n, k = plan
         if got != want:
-            b, n, k = plan
             hint = " Divide by the ranks *and* the micro-steps." if got in (b // n, b // k) else ""
             raise AssertionError(
                 f"global batch {b}, {n} ranks, {k} micro-steps: expected {want}, got {got!r}.{hint}"
+            )
+        if not isinstance(got, int):
+            raise AssertionError(
+                f"a forward pass runs on a whole number of windows: return an int (use //), "
+                f"got {got!r}"
             )
     try:
         got = answer(30, 2, 4)
@@ -75,6 +85,8 @@ def check_amdahl_speedup(answer) -> str:
             hint = ""
             if abs(float(got) - workers * share) < 1e-9 or abs(float(got) - workers) < 1e-9:
                 hint = " The serial part runs at the old speed whatever the number of workers."
+            elif abs(float(got) - 1 / want) < 1e-9:
+                hint = " That is the new time as a share of the old; the speed-up is its inverse."
             raise AssertionError(
                 f"share {share}, {workers} workers: expected {want:.3f}, got {got!r}.{hint}"
             )
