@@ -126,3 +126,31 @@ def test_a_crashing_rank_brings_the_others_down_with_its_error():
     assert result.returncode != 0
     assert "rank 1 crashed on purpose at step 2" in result.stderr  # torchrun's root cause
     assert "the run failed" in result.stderr
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_every_rank_and_rank_0_keeps_and_saves_the_model(tmp_path):
+    import os
+    import signal
+
+    command = [sys.executable, "-m", "lessons_lib", "ddp", "--preset", "tiny", "--nproc", "2"]
+    command += ["--oversubscribe", "--steps", "100000", "--log-every", "20"]
+    command += ["--save", str(tmp_path / "stopped")]
+    run = subprocess.Popen(  # its own process group, like a terminal's foreground job
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True
+    )
+    try:
+        for line in run.stdout:
+            if line.startswith("step 40/"):  # training for real: press Ctrl-C
+                os.killpg(run.pid, signal.SIGINT)
+                break
+        rest = run.communicate(timeout=60)[0]
+    finally:
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)
+    assert "Stopped by hand after" in rest and "the model keeps them" in rest
+    assert re.search(LAST_LINE.pattern, rest, re.M) and "world_size=2" in rest
+    assert "stopped by hand; rank 0 kept (and saved) the model" in rest
+    assert run.returncode == 130
+    weights = load_file(str(tmp_path / "stopped.safetensors"))
+    assert "tok_emb.weight" in weights
