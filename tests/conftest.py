@@ -4,6 +4,7 @@ The settings are made before any kernel starts, so the notebooks inherit them: w
 draw once statically and tqdm writes no progress bars.
 """
 
+import collections
 import os
 
 import pytest
@@ -13,6 +14,33 @@ from lessons_lib.tools.notebooks import TEST_ENVIRONMENT
 
 os.environ.update(TEST_ENVIRONMENT)
 os.environ.setdefault("MPLBACKEND", "Agg")
+
+# The stages of a test run, each with its seconds in the summary (CI's log shows a slow one).
+STAGES = ("unit tests", "notebooks", "browser")
+_stage_seconds: dict[str, float] = collections.defaultdict(float)
+_stage_tests: dict[str, int] = collections.defaultdict(int)
+
+
+def stage_of(nodeid: str) -> str:
+    if nodeid.startswith("notebooks/"):
+        return "notebooks"
+    if nodeid.startswith("tests/browser/"):
+        return "browser"
+    return "unit tests"
+
+
+def pytest_runtest_logreport(report):
+    stage = stage_of(report.nodeid)
+    _stage_seconds[stage] += report.duration  # setup, call and teardown
+    _stage_tests[stage] += report.when == "call"
+
+
+def pytest_terminal_summary(terminalreporter):
+    for stage in STAGES:
+        if _stage_tests[stage]:
+            terminalreporter.write_line(
+                f"stage {stage}: {_stage_seconds[stage]:.0f} s ({_stage_tests[stage]} tests)"
+            )
 
 
 @pytest.fixture

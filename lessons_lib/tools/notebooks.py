@@ -4,8 +4,10 @@
     python -m lessons_lib refresh [NB ...]  # run each notebook in a fresh kernel
 
 Stored outputs come only from ``refresh``: it runs every notebook top to bottom in a fresh
-kernel, in chapter order, headless (as the tests do), prints how long each took and its
-slowest cell, and saves the outputs without per-run metadata.
+kernel, in chapter order, headless (as the tests do), prints how long each took, its slowest
+cell and the kernel's peak memory, and saves the outputs without per-run metadata. The run
+time and the peak memory are recorded in the notebook's metadata (``RECORD_KEY``) and in the
+README's chapter table, so Binder's 1-2 GB limit is checked by the tests.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ _README_URL = re.compile(
     r"(colab\.research\.google\.com/github/|mybinder\.org/v2/gh/)[\w.-]+/[\w.-]+"
 )
 README = NOTEBOOK_DIR.parent / "README.md"
+RECORD_KEY = "lessons"
+"""Notebook metadata written by ``refresh``: ``{"seconds": ..., "peak_memory_mb": ...}``."""
 
 
 def colab_url(path: str) -> str:
@@ -77,8 +81,19 @@ def clean(nb) -> None:
             cell.metadata.pop(key, None)
 
 
-def refresh(path: Path, timeout: int = 600) -> tuple[float, float, int]:
-    """Run one notebook in a fresh kernel and save it; returns (seconds, slowest cell s, index)."""
+def peak_memory_mb(pid: int | None) -> int | None:
+    """The peak resident memory of process ``pid`` so far, in MB (Linux); None elsewhere."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text(encoding="utf-8")
+    except (OSError, TypeError):
+        return None
+    found = re.search(r"^VmHWM:\s+(\d+) kB", status, re.M)
+    return round(int(found.group(1)) / 1024) if found else None
+
+
+def refresh(path: Path, timeout: int = 600) -> tuple[float, float, int, int | None]:
+    """Run one notebook in a fresh kernel and save it; returns (seconds, slowest cell s, its
+    index, the kernel's peak memory in MB or None where it cannot be read)."""
     import nbformat
     from nbclient import NotebookClient
 
@@ -86,12 +101,18 @@ def refresh(path: Path, timeout: int = 600) -> tuple[float, float, int]:
     rewrite_badges(nb, f"notebooks/{path.name}")
     for key, value in TEST_ENVIRONMENT.items():
         os.environ[key] = value
+    peaks: list[int | None] = []  # the kernel's high-water mark after each cell
+
+    def after_cell(**_) -> None:
+        peaks.append(peak_memory_mb(getattr(client.km.provisioner, "pid", None)))
+
     client = NotebookClient(
         nb,
         timeout=timeout,
         kernel_name="python3",
         record_timing=True,
         resources={"metadata": {"path": str(path.parent)}},
+        on_cell_executed=after_cell,
     )
     start = time.perf_counter()
     client.execute()
@@ -106,9 +127,30 @@ def refresh(path: Path, timeout: int = 600) -> tuple[float, float, int]:
             ended = datetime.fromisoformat(timing["shell.execute_reply"].replace("Z", "+00:00"))
             if (ended - began).total_seconds() > slowest:
                 slowest, slowest_index = (ended - began).total_seconds(), index
+    peak = max((p for p in peaks if p is not None), default=None)
     clean(nb)
+    nb.metadata[RECORD_KEY] = {"seconds": round(seconds), "peak_memory_mb": peak}
     nbformat.write(nb, path)
-    return seconds, slowest, slowest_index
+    return seconds, slowest, slowest_index, peak
+
+
+def recorded(path: Path) -> dict:
+    """What the last refresh recorded for the notebook at ``path`` (empty if never)."""
+    import json
+
+    return json.loads(path.read_text(encoding="utf-8")).get("metadata", {}).get(RECORD_KEY, {})
+
+
+def readme_with_records(text: str, path: Path, record: dict) -> str:
+    """The README with the chapter row of ``path`` showing its recorded time and memory: the
+    row's last two cells are ``"<seconds> s"`` and ``"<MB> MB"``."""
+    row = re.compile(
+        rf"^(\| \d\d \| \[[^\]]+\]\(notebooks/{re.escape(path.name)}\).*?)"
+        r"\| [^|]* \| [^|]* \|$",
+        re.M,
+    )
+    memory = f"{record['peak_memory_mb']:,} MB" if record.get("peak_memory_mb") else "n/a"
+    return row.sub(lambda m: f"{m.group(1)}| {record['seconds']} s | {memory} |", text)
 
 
 def refresh_command(argv: list[str] | None = None) -> int:
@@ -121,8 +163,16 @@ def refresh_command(argv: list[str] | None = None) -> int:
     parser.add_argument("notebooks", nargs="*", type=Path, help="default: every notebook")
     args = parser.parse_args(argv)
     for path in [p.resolve() for p in args.notebooks] or notebook_paths():
-        seconds, slowest, index = refresh(path)
-        print(f"{path.name}: {seconds:.1f} s in all, slowest cell #{index} {slowest:.1f} s")
+        seconds, slowest, index, peak = refresh(path)
+        memory = f"{peak:,} MB" if peak else "not measured here"
+        print(
+            f"{path.name}: {seconds:.1f} s in all, slowest cell #{index} {slowest:.1f} s, "
+            f"kernel peak memory {memory}"
+        )
+        README.write_text(
+            readme_with_records(README.read_text(encoding="utf-8"), path, recorded(path)),
+            encoding="utf-8",
+        )
     return 0
 
 

@@ -29,6 +29,9 @@ def interactive_figure(draw: Callable[..., Figure], **controls):
                 f"The control for {name!r} must be an ipywidgets control with a .value (such as "
                 f"widgets.FloatSlider(...)), got {type(control).__name__}."
             )
+    for control in controls.values():  # long descriptions ("hidden units") shown whole
+        if hasattr(getattr(control, "style", None), "description_width"):
+            control.style.description_width = "initial"
     values = {name: control.value for name, control in controls.items()}
     if is_headless():
         return draw(**values)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import time
+import types
 
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
@@ -138,6 +139,8 @@ class FakeClient:
     def __init__(self, nb, **kwargs):
         self.nb = nb
         FakeClient.seen = kwargs
+        # the "kernel" is this very process, so its peak memory can be read
+        self.km = types.SimpleNamespace(provisioner=types.SimpleNamespace(pid=os.getpid()))
 
     def execute(self):
         time.sleep(RUN_SECONDS)  # the real client takes time: refresh must measure it
@@ -148,6 +151,7 @@ class FakeClient:
                 "shell.execute_reply": f"2024-01-01T{end}.000000Z",
             }
             cell.metadata["id"] = "per-run"
+            FakeClient.seen["on_cell_executed"](cell=cell)
 
 
 def test_refresh_rewrites_badges_records_slowest_cell_and_cleans(tmp_path, monkeypatch):
@@ -158,11 +162,39 @@ def test_refresh_rewrites_badges_records_slowest_cell_and_cleans(tmp_path, monke
     monkeypatch.setattr(nbclient, "NotebookClient", FakeClient)
     path = tmp_path / "05_demo.ipynb"
     nbformat.write(_notebook(), path)
-    seconds, slowest, index = nbtool.refresh(path)
+    seconds, slowest, index, peak = nbtool.refresh(path)
     assert seconds >= RUN_SECONDS
+    if os.path.exists("/proc/self/status"):  # Linux: the peak is read, in MB
+        assert peak is not None and 20 < peak < 24_000
     assert (slowest, index) == (4.0, 1)
     assert FakeClient.seen["resources"] == {"metadata": {"path": str(tmp_path)}}
     nb = nbformat.read(path, as_version=4)
     assert badge_line("notebooks/05_demo.ipynb") in nb.cells[0].source
     assert all("execution" not in c.metadata and "id" not in c.metadata for c in nb.cells)
     assert all(os.environ[k] == v for k, v in nbtool.TEST_ENVIRONMENT.items())
+    assert nb.metadata[nbtool.RECORD_KEY] == {"seconds": round(seconds), "peak_memory_mb": peak}
+    assert nbtool.recorded(path) == nb.metadata[nbtool.RECORD_KEY]
+
+
+def test_peak_memory_is_read_in_megabytes_and_none_when_it_cannot_be():
+    mine = nbtool.peak_memory_mb(os.getpid())
+    assert mine is None or 20 < mine < 24_000  # a Python process with torch loaded
+    assert nbtool.peak_memory_mb(None) is None
+    assert nbtool.peak_memory_mb(2**22 + 12345) is None  # no such process
+
+
+def test_the_readme_row_gets_the_recorded_time_and_memory():
+    text = (
+        "| # | chapter | open it | what | runs in | peak memory |\n"
+        "| 05 | [Attention](notebooks/05_demo.ipynb) | badges | attention | 12 s | – |\n"
+        "| 06 | [GPT](notebooks/06_other.ipynb) | badges | a GPT | 70 s | 900 MB |\n"
+    )
+    path = nbtool.NOTEBOOK_DIR / "05_demo.ipynb"
+    updated = nbtool.readme_with_records(text, path, {"seconds": 14, "peak_memory_mb": 1234})
+    assert (
+        "| 05 | [Attention](notebooks/05_demo.ipynb) | badges | attention | 14 s | 1,234 MB |"
+        in (updated)
+    )
+    assert "| 06 | [GPT](notebooks/06_other.ipynb) | badges | a GPT | 70 s | 900 MB |" in updated
+    unmeasured = nbtool.readme_with_records(text, path, {"seconds": 14, "peak_memory_mb": None})
+    assert "| attention | 14 s | n/a |" in unmeasured
