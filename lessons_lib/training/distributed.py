@@ -33,6 +33,7 @@ import torch
 import torch.distributed as dist
 import torch.nn as nn
 
+from .._checks import one_of, positive_int
 from .evaluation import estimate_loss
 from .schedule import learning_rate
 
@@ -131,6 +132,15 @@ def train_data_parallel(
     test failures).
     """
     rank, world_size = dist.get_rank(), dist.get_world_size()
+    one_of(sync, SYNCS, "sync")
+    positive_int(steps, "steps")
+    if positive_int(batch_size, "batch_size") % (
+        world_size * positive_int(accumulate, "accumulate")
+    ):
+        raise ValueError(
+            f"batch_size={batch_size} must split into world_size {world_size} x accumulate "
+            f"{accumulate} = {world_size * accumulate} equal parts."
+        )
     device = next(model.parameters()).device
     block_size = model.config.block_size
     if sync == "ddp":

@@ -1,6 +1,8 @@
 """The pieces of a data-parallel run, in one process (a gloo group of one rank): the windows
 each rank draws, accumulation, and the by-hand all-reduce against DDP."""
 
+import re
+
 import pytest
 import torch
 import torch.distributed as dist
@@ -90,3 +92,20 @@ def test_a_crashing_rank_raises_its_error(one_rank_group):
     model = GPT(GPTConfig.preset("tiny"))
     with pytest.raises(RuntimeError, match="rank 0 crashed on purpose at step 2"):
         train_data_parallel(model, DATA, steps=5, batch_size=8, crash_rank=0)
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        (
+            dict(batch_size=6, accumulate=4),
+            "batch_size=6 must split into world_size 1 x accumulate 4",
+        ),
+        (dict(batch_size=8, sync="allreduce"), "Unknown sync 'allreduce'; choose one of"),
+        (dict(batch_size=0), "batch_size must be a positive int"),
+    ],
+)
+def test_a_bad_plan_is_refused_with_a_clear_error(one_rank_group, options, message):
+    model = GPT(GPTConfig.preset("tiny"))
+    with pytest.raises(ValueError, match=re.escape(message)):
+        train_data_parallel(model, DATA, steps=2, **options)
