@@ -29,18 +29,25 @@ def stage_of(nodeid: str) -> str:
     return "unit tests"
 
 
-def pytest_runtest_logreport(report):
-    stage = stage_of(report.nodeid)
-    _stage_seconds[stage] += report.duration  # setup, call and teardown
-    _stage_tests[stage] += report.when == "call"
+class StageClock:
+    """Adds up each stage's seconds and prints them at the end of the run. Registered as a
+    plugin: a conftest's own hooks would see only the tests below it, not the notebooks."""
+
+    def pytest_runtest_logreport(self, report):
+        stage = stage_of(report.nodeid)
+        _stage_seconds[stage] += report.duration  # setup, call and teardown
+        _stage_tests[stage] += report.when == "call"
+
+    def pytest_terminal_summary(self, terminalreporter):
+        for stage in STAGES:
+            if _stage_tests[stage]:
+                terminalreporter.write_line(
+                    f"stage {stage}: {_stage_seconds[stage]:.0f} s ({_stage_tests[stage]} tests)"
+                )
 
 
-def pytest_terminal_summary(terminalreporter):
-    for stage in STAGES:
-        if _stage_tests[stage]:
-            terminalreporter.write_line(
-                f"stage {stage}: {_stage_seconds[stage]:.0f} s ({_stage_tests[stage]} tests)"
-            )
+def pytest_configure(config):
+    config.pluginmanager.register(StageClock(), "lessons-stage-clock")
 
 
 @pytest.fixture
