@@ -6,4 +6,5 @@
 - ``reversal_task``: letters and their reversal, learnt by attention alone (chapter 05).
 - ``speeches``: the plays as separate, labelled speeches (chapter 07).
 - ``search_queries``: famous speeches, asked for in modern English (chapter 07).
+- ``dates``: English dates and their Chinese form, a translation task (chapter 08).
 """
