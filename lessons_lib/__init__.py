@@ -31,7 +31,12 @@ from .tokenization.wordpiece import WordPieceTokenizer
 
 # parts: activations, softmax and entropy, sampling, attention
 from .parts.activations import ACTIVATIONS, sigmoid, sigmoid_grad
-from .parts.attention import MultiHeadSelfAttention, causal_mask, scaled_dot_product_attention
+from .parts.attention import (
+    MultiHeadCrossAttention,
+    MultiHeadSelfAttention,
+    causal_mask,
+    scaled_dot_product_attention,
+)
 from .parts.feed_forward import FeedForward
 from .parts.optimizers import SGD, Adam, AdamW
 from .parts.positions import apply_rope, rope_angles, sinusoidal_positions
@@ -154,6 +159,7 @@ __all__ = [
     "MLPConfig",
     "MLPLM",
     "MarkovLanguage",
+    "MultiHeadCrossAttention",
     "MultiHeadSelfAttention",
     "NGramLM",
     "ReversalTask",

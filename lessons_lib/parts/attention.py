@@ -1,4 +1,5 @@
-"""Self-attention from scratch: masks, scaled dot-product attention, multiple heads (chapter 05).
+"""Self-attention from scratch: masks, scaled dot-product attention, multiple heads (chapter 05),
+and cross-attention, one sequence reading another (chapter 08).
 
 Every position asks a question (its **query**), every position offers a description of
 itself (its **key**) and a message (its **value**). The attention weights say how well each
@@ -167,27 +168,33 @@ class MultiHeadSelfAttention(nn.Module):
         B, T, C = x.shape
         return x.view(B, T, self.n_head, self.head_size).transpose(1, 2)  # (B, H, T, hs)
 
-    def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
-        """x (B, T, C) -> (B, T, C). ``mask``: optional boolean, broadcastable to
-        (B, H, T, T), True = may attend; combined with the causal mask if there is one."""
+    def _check_input(self, x: object, name: str = "x") -> None:
         if not isinstance(x, torch.Tensor) or x.dim() != 3 or x.shape[-1] != self.n_embd:
             got = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
             raise ValueError(
-                f"x must have shape (B, T, C) with C = n_embd = {self.n_embd}, got {got}. "
-                "For one sequence use x[None]."
+                f"{name} must have shape (B, T, C) with C = n_embd = {self.n_embd}, got {got}. "
+                f"For one sequence use {name}[None]."
             )
-        B, T, C = x.shape
-        q = self.split_heads(self.query(x))  # (B, H, T, hs)
-        k = self.split_heads(self.key(x))  # (B, H, T, hs)
-        v = self.split_heads(self.value(x))  # (B, H, T, hs)
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
+        """x (B, T, C) -> (B, T, C). ``mask``: optional boolean, broadcastable to
+        (B, H, T, T), True = may attend; combined with the causal mask if there is one."""
+        self._check_input(x)
+        T = x.shape[1]
         if self.causal:
             causal = causal_mask(T, device=x.device)  # (T, T)
             mask = causal if mask is None else mask & causal
-        context, attn_weights = scaled_dot_product_attention(q, k, v, mask)  # (B, H, T, hs)
+        return self._attend(self.query(x), self.key(x), self.value(x), mask)
+
+    def _attend(self, q, k, v, mask):
+        """Projected q (B, T_q, C), k and v (B, T_k, C) -> the heads' mixed output (B, T_q, C)."""
+        B, T_q, C = q.shape
+        q, k, v = self.split_heads(q), self.split_heads(k), self.split_heads(v)  # (B, H, T, hs)
+        context, attn_weights = scaled_dot_product_attention(q, k, v, mask)  # (B, H, T_q, hs)
         self.attn_weights = attn_weights.detach()
         if self.training and self.dropout.p > 0:  # dropout needs the weights again
-            context = self.dropout(attn_weights) @ v  # (B, H, T, hs)
-        context = context.transpose(1, 2).reshape(B, T, C)  # (B, H, T, hs) -> (B, T, C)
+            context = self.dropout(attn_weights) @ v  # (B, H, T_q, hs)
+        context = context.transpose(1, 2).reshape(B, T_q, C)  # (B, H, T_q, hs) -> (B, T_q, C)
         return self.out(context)
 
     @classmethod
@@ -219,3 +226,35 @@ class MultiHeadSelfAttention(nn.Module):
                     layer.bias.copy_(b)  # (C,)
                 copy.out.bias.copy_(reference.out_proj.bias)
         return copy.to(reference.in_proj_weight.device)
+
+
+class MultiHeadCrossAttention(MultiHeadSelfAttention):
+    """Attention of one sequence over another (chapter 08): the encoder–decoder's bridge.
+
+    ``forward(x, memory, mask=None)``: the **queries** come from ``x`` (B, T_q, C), the
+    decoder's positions; the **keys and values** from ``memory`` (B, T_k, C), the encoder's
+    output, so each output position reads what it needs from the whole input. There is no
+    causal mask (the input is all known); ``mask``, broadcastable to (B, H, T_q, T_k), hides
+    padding, e.g. ``(source != pad)[:, None, None, :]``. Returns (B, T_q, C); ``attn_weights``
+    holds (B, H, T_q, T_k). Matches ``nn.MultiheadAttention(x, memory, memory)``.
+    """
+
+    def __init__(self, n_embd: int, n_head: int, causal: bool = False, **kwargs):
+        if causal:
+            raise ValueError(
+                "Cross-attention is never causal: every output position may read the whole "
+                "input. Hide padding with forward(..., mask=...)."
+            )
+        super().__init__(n_embd, n_head, causal=False, **kwargs)
+
+    def forward(
+        self, x: torch.Tensor, memory: torch.Tensor, mask: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        self._check_input(x)
+        self._check_input(memory, "memory")
+        if memory.shape[0] != x.shape[0]:
+            raise ValueError(
+                f"x and memory must hold the same number of sequences (B), got x "
+                f"{tuple(x.shape)} and memory {tuple(memory.shape)}."
+            )
+        return self._attend(self.query(x), self.key(memory), self.value(memory), mask)

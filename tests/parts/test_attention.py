@@ -11,7 +11,12 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from lessons_lib import MultiHeadSelfAttention, causal_mask, scaled_dot_product_attention
+from lessons_lib import (
+    MultiHeadCrossAttention,
+    MultiHeadSelfAttention,
+    causal_mask,
+    scaled_dot_product_attention,
+)
 
 attention_module = importlib.import_module("lessons_lib.parts.attention")
 
@@ -238,3 +243,57 @@ def test_from_torch_rejects_other_modules():
         MultiHeadSelfAttention.from_torch(nn.Linear(4, 4), causal=True)
     with pytest.raises(ValueError, match="Only a plain nn.MultiheadAttention"):
         MultiHeadSelfAttention.from_torch(nn.MultiheadAttention(4, 2, kdim=3, vdim=3), True)
+
+
+# --- MultiHeadCrossAttention ---------------------------------------------------------------
+
+
+def _cross_pair(bias: bool = True) -> tuple[nn.MultiheadAttention, MultiHeadCrossAttention]:
+    torch.manual_seed(0)
+    reference = nn.MultiheadAttention(16, 4, bias=bias, batch_first=True).eval()
+    return reference, MultiHeadCrossAttention.from_torch(reference, causal=False).eval()
+
+
+@pytest.mark.parametrize("bias", [True, False])
+def test_cross_attention_matches_nn_multihead_attention_with_other_lengths(bias):
+    reference, ours = _cross_pair(bias)
+    x, memory = _randn(2, 3, 16, seed=1), _randn(2, 7, 16, seed=2)  # T_q = 3, T_k = 7
+    expected, weights = reference(x, memory, memory, average_attn_weights=False)
+    torch.testing.assert_close(ours(x, memory), expected)
+    assert ours.attn_weights.shape == (2, 4, 3, 7)
+    torch.testing.assert_close(ours.attn_weights, weights)
+
+
+def test_cross_attention_padding_mask_matches_torch_and_ignores_the_padding():
+    reference, ours = _cross_pair()
+    x, memory = _randn(2, 3, 16, seed=1), _randn(2, 5, 16, seed=2)
+    real = torch.tensor([[True] * 5, [True, True, True, False, False]])  # (B, T_k)
+    expected, _ = reference(x, memory, memory, key_padding_mask=~real)  # torch: True = hide
+    got = ours(x, memory, mask=real[:, None, None, :])  # ours: True = may attend
+    torch.testing.assert_close(got, expected)
+    assert torch.all(ours.attn_weights[1, :, :, 3:] == 0)
+    changed = memory.clone()
+    changed[1, 3:] = 100.0  # what stands in the padding cannot matter
+    torch.testing.assert_close(ours(x, changed, mask=real[:, None, None, :]), got)
+
+
+def test_cross_attention_heads_match_f_scaled_dot_product_attention():
+    _, ours = _cross_pair()
+    x, memory = _randn(1, 4, 16, seed=3), _randn(1, 6, 16, seed=4)
+    q, k, v = (
+        ours.split_heads(p(t))
+        for p, t in ((ours.query, x), (ours.key, memory), (ours.value, memory))
+    )
+    context = F.scaled_dot_product_attention(q, k, v)  # (1, 4, 4, 4)
+    expected = ours.out(context.transpose(1, 2).reshape(1, 4, 16))
+    torch.testing.assert_close(ours(x, memory), expected)
+
+
+def test_cross_attention_rejects_causal_and_mismatched_inputs():
+    with pytest.raises(ValueError, match="never causal"):
+        MultiHeadCrossAttention(16, 4, causal=True)
+    ours = MultiHeadCrossAttention(16, 4)
+    with pytest.raises(ValueError, match="same number of sequences"):
+        ours(_randn(2, 3, 16), _randn(3, 5, 16))
+    with pytest.raises(ValueError, match=r"memory must have shape \(B, T, C\) with C = n_embd"):
+        ours(_randn(2, 3, 16), _randn(2, 5, 8))
