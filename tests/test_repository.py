@@ -100,7 +100,9 @@ def test_readme_lists_every_notebook_with_badges_and_run_time():
         assert re.search(r"\d+ s", row), f"the README's row for {rel} needs its run time"
 
 
-ROOMS = ("data", "tokenization", "parts", "models", "training", "viz", "course", "tools")
+ROOMS = (
+    "data", "tokenization", "parts", "models", "training", "viz", "apps", "course", "tools",
+)  # fmt: skip
 PACKAGE = ROOT / "lessons_lib"
 
 

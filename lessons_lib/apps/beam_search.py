@@ -1,0 +1,88 @@
+"""Greedy decoding and beam search, written in the open (chapter 08).
+
+A sequence model gives the log-probability of every next token after a prefix. The most
+probable *sequence* is what a translator wants, but trying every sequence costs ``V^T``.
+
+* **Greedy** keeps one prefix and always appends the single most probable token. A token
+  that looks best now can lead to a poor sequence later, and greedy cannot go back.
+* **Beam search** keeps the ``beam_size`` most probable prefixes. Each step, every prefix
+  is extended by every token, and the best ``beam_size`` of all the extensions stay. A
+  prefix that ends in ``eos`` is finished and set aside. The search stops when no prefix is
+  left, or when the best finished sequence is more probable than every prefix still open
+  (adding tokens only lowers a log-probability, so no open prefix can catch up)::
+
+      score(y_1 .. y_t) = log p(y_1) + log p(y_2 | y_1) + ... + log p(y_t | y_1 .. y_{t-1})
+
+``beam_size=1`` is greedy decoding. Real systems often divide the score by a power of the
+length so that long outputs are not punished; dates have nearly one length, so the score
+here is the plain sum.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import torch
+
+from .._checks import positive_int
+
+NextLogProbs = Callable[[torch.Tensor], torch.Tensor]
+"""``next_log_probs(prefixes)``: prefixes (K, t) token ids -> (K, V) log-probabilities."""
+
+
+def beam_search(
+    next_log_probs: NextLogProbs,
+    bos: int,
+    eos: int,
+    beam_size: int = 4,
+    max_len: int = 32,
+) -> list[tuple[list[int], float]]:
+    """The ``beam_size`` most probable sequences found, best first: ``[(tokens, log_prob)]``.
+
+    Every sequence starts after ``bos``; ``tokens`` leaves out ``bos`` and ``eos``. A
+    sequence that reaches ``max_len`` tokens without ``eos`` is returned unfinished.
+
+    >>> table = torch.tensor([[0.0, 0.1, 0.5, 0.4],    # after bos (0): a 0.5, b 0.4
+    ...                       [0.0, 1.0, 0.0, 0.0],    # after eos: nothing (never used)
+    ...                       [0.0, 0.3, 0.3, 0.4],    # after a: b 0.4, eos 0.3, a 0.3
+    ...                       [0.0, 0.9, 0.05, 0.05]]) # after b: eos 0.9
+    >>> step = lambda prefixes: table[prefixes[:, -1]].log()
+    >>> [(tokens, round(lp, 3)) for tokens, lp in beam_search(step, 0, 1, beam_size=1)]
+    [([2, 3], -1.715)]
+    >>> beam_search(step, 0, 1, beam_size=2)[0][0]          # b then eos: 0.4 * 0.9 = 0.36
+    [3]
+    """
+    positive_int(beam_size, "beam_size")
+    positive_int(max_len, "max_len")
+    open_beams = [([bos], 0.0)]  # (prefix with bos, log-probability so far)
+    finished: list[tuple[list[int], float]] = []
+    for _ in range(max_len):
+        prefixes = torch.tensor([prefix for prefix, _ in open_beams])  # (K, t)
+        log_probs = next_log_probs(prefixes)  # (K, V)
+        if log_probs.dim() != 2 or log_probs.shape[0] != len(open_beams):
+            raise ValueError(
+                f"next_log_probs must return (K, V) log-probabilities for K = "
+                f"{len(open_beams)} prefixes, got shape {tuple(log_probs.shape)}."
+            )
+        scores = torch.tensor([score for _, score in open_beams])[:, None] + log_probs  # (K, V)
+        flat = scores.flatten()
+        best = flat.topk(min(beam_size, flat.numel())).indices  # the best extensions of all
+        open_beams = []
+        for index in best.tolist():
+            beam, token = divmod(index, scores.shape[1])
+            prefix, score = prefixes[beam].tolist() + [token], flat[index].item()
+            (finished if token == eos else open_beams).append((prefix, score))
+        finished = sorted(finished, key=lambda hyp: -hyp[1])[:beam_size]
+        if not open_beams or (
+            len(finished) == beam_size and finished[-1][1] >= max(s for _, s in open_beams)
+        ):
+            break
+    ranked = sorted(finished + open_beams, key=lambda hyp: -hyp[1])[:beam_size]
+    return [([t for t in prefix[1:] if t != eos], score) for prefix, score in ranked]
+
+
+def greedy_decode(
+    next_log_probs: NextLogProbs, bos: int, eos: int, max_len: int = 32
+) -> tuple[list[int], float]:
+    """The greedy sequence and its log-probability: beam search with one beam."""
+    return beam_search(next_log_probs, bos, eos, beam_size=1, max_len=max_len)[0]
