@@ -2,4 +2,6 @@
 
 - ``beam_search``: greedy decoding and beam search for any model that scores the next token
   of a prefix (chapter 08's translator decodes with it).
+- ``rouge``: ROUGE-1, ROUGE-2 and ROUGE-L, equal to Google's ``rouge-score``, and a character
+  tokenizer for Chinese (chapter 08's summaries are scored with it).
 """
