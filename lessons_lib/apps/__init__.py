@@ -4,4 +4,6 @@
   of a prefix (chapter 08's translator decodes with it).
 - ``rouge``: ROUGE-1, ROUGE-2 and ROUGE-L, equal to Google's ``rouge-score``, and a character
   tokenizer for Chinese (chapter 08's summaries are scored with it).
+- ``bleu``: corpus BLEU with its brevity penalty, equal to ``sacrebleu``; Chinese is scored by
+  characters (chapter 08's translations are scored with it).
 """
