@@ -6,4 +6,6 @@
   tokenizer for Chinese (chapter 08's summaries are scored with it).
 - ``bleu``: corpus BLEU with its brevity penalty, equal to ``sacrebleu``; Chinese is scored by
   characters (chapter 08's translations are scored with it).
+- ``translator``: an encoder–decoder transformer (bidirectional encoder, causal decoder,
+  cross-attention) that translates English dates into Chinese, and its training loop.
 """

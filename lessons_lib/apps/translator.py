@@ -1,0 +1,248 @@
+"""An encoder–decoder transformer that translates English dates into Chinese (chapter 08).
+
+The **encoder** reads the whole English text at once: its self-attention is bidirectional,
+every character sees every other. The **decoder** writes the Chinese one character at a
+time: its self-attention is causal (chapter 06), and its **cross-attention** lets each
+output position read the encoder's output, to find where the year, month and day stand::
+
+    source (B, S) -> encoder -> memory (B, S, C)
+    target so far (B, T) -> decoder: causal self-attention, cross-attention over memory
+                         -> logits (B, T, V_target): the next Chinese character
+
+Training is **teacher forcing**: the decoder gets the true previous characters, so every
+position learns at once. Decoding feeds it its own output, greedily or by beam search.
+A character the model never saw becomes ``<unk>``; text that is not a date still comes out
+as a date, because a date is all this model can write.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from .._checks import positive_int
+from ..data.dates import FORMS, MONTHS
+from ..parts.attention import MultiHeadCrossAttention, MultiHeadSelfAttention
+from ..parts.feed_forward import FeedForward
+from .beam_search import beam_search
+
+PAD, UNK, BOS, EOS = "<pad>", "<unk>", "<bos>", "<eos>"
+SOURCE_CHARS = sorted(set("".join(MONTHS) + "0123456789 ,-thesndrdof"))
+TARGET_CHARS = list("0123456789年月日")
+
+
+class Vocab:
+    """Characters <-> ids, with ``<pad>`` = 0 and ``<unk>`` for anything unseen."""
+
+    def __init__(self, chars: list[str], specials: tuple[str, ...]):
+        self.itos = list(specials) + [c for c in chars if c not in specials]
+        self.stoi = {s: i for i, s in enumerate(self.itos)}
+
+    def __len__(self) -> int:
+        return len(self.itos)
+
+    def encode(self, text: str) -> list[int]:
+        unk = self.stoi.get(UNK, 0)
+        return [self.stoi.get(char, unk) for char in text]
+
+    def decode(self, ids: list[int]) -> str:
+        return "".join(self.itos[i] for i in ids if not self.itos[i].startswith("<"))
+
+
+SOURCE = Vocab(SOURCE_CHARS, (PAD, UNK))
+TARGET = Vocab(TARGET_CHARS, (PAD, BOS, EOS))
+
+
+@dataclass
+class TranslatorConfig:
+    n_embd: int = 64  # channels of every position's vector
+    n_head: int = 4  # attention heads per layer
+    n_layer: int = 2  # blocks in the encoder, and as many in the decoder
+    max_source: int = 32  # longest English input (longer text is cut)
+    max_target: int = 14  # longest output, <bos> and <eos> included
+    dropout: float = 0.0  # the task is clean and endless: no need to regularise
+
+
+class EncoderBlock(nn.Module):
+    """x + bidirectional self-attention(norm(x)), then x + feed-forward(norm(x))."""
+
+    def __init__(self, config: TranslatorConfig):
+        super().__init__()
+        self.norm1, self.norm2 = nn.LayerNorm(config.n_embd), nn.LayerNorm(config.n_embd)
+        self.attn = MultiHeadSelfAttention(config.n_embd, config.n_head, causal=False)
+        self.ffn = FeedForward(config.n_embd, dropout=config.dropout)
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        x = x + self.attn(self.norm1(x), mask)  # every character sees every real character
+        return x + self.ffn(self.norm2(x))
+
+
+class DecoderBlock(nn.Module):
+    """Causal self-attention over the output so far, cross-attention over the input, FFN."""
+
+    def __init__(self, config: TranslatorConfig):
+        super().__init__()
+        self.norm1, self.norm2, self.norm3 = (nn.LayerNorm(config.n_embd) for _ in range(3))
+        self.attn = MultiHeadSelfAttention(config.n_embd, config.n_head, causal=True)
+        self.cross = MultiHeadCrossAttention(config.n_embd, config.n_head)
+        self.ffn = FeedForward(config.n_embd, dropout=config.dropout)
+
+    def forward(self, y: torch.Tensor, memory: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        y = y + self.attn(self.norm1(y))  # what has been written so far
+        y = y + self.cross(self.norm2(y), memory, mask)  # what the English says
+        return y + self.ffn(self.norm3(y))
+
+
+class Translator(nn.Module):
+    """``forward(source, target_in, targets=None) -> (logits, loss)``; ``translate(texts)``."""
+
+    def __init__(self, config: TranslatorConfig | None = None):
+        super().__init__()
+        self.config = config = config or TranslatorConfig()
+        C = config.n_embd
+        self.source_embedding = nn.Embedding(len(SOURCE), C)
+        self.source_positions = nn.Embedding(config.max_source, C)
+        self.target_embedding = nn.Embedding(len(TARGET), C)
+        self.target_positions = nn.Embedding(config.max_target, C)
+        self.encoder = nn.ModuleList(EncoderBlock(config) for _ in range(config.n_layer))
+        self.decoder = nn.ModuleList(DecoderBlock(config) for _ in range(config.n_layer))
+        self.norm = nn.LayerNorm(C)
+        self.head = nn.Linear(C, len(TARGET))
+
+    def encode(self, source: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """source (B, S) ids -> memory (B, S, C) and the padding mask (B, 1, 1, S)."""
+        mask = (source != 0)[:, None, None, :]  # True where a real character stands
+        positions = torch.arange(source.shape[1], device=source.device)
+        x = self.source_embedding(source) + self.source_positions(positions)  # (B, S, C)
+        for block in self.encoder:
+            x = block(x, mask)
+        return x, mask
+
+    def decode(self, target_in: torch.Tensor, memory: torch.Tensor, mask: torch.Tensor):
+        """target_in (B, T) ids, starting with <bos> -> logits (B, T, V_target)."""
+        positions = torch.arange(target_in.shape[1], device=target_in.device)
+        y = self.target_embedding(target_in) + self.target_positions(positions)  # (B, T, C)
+        for block in self.decoder:
+            y = block(y, memory, mask)
+        return self.head(self.norm(y))
+
+    def forward(self, source, target_in, targets=None):
+        memory, mask = self.encode(source)
+        logits = self.decode(target_in, memory, mask)  # (B, T, V)
+        if targets is None:
+            return logits, None
+        loss = F.cross_entropy(logits.flatten(0, 1), targets.flatten(), ignore_index=0)
+        return logits, loss
+
+    def cross_attention(self) -> torch.Tensor:
+        """The last call's cross-attention weights, one map per layer: (L, B, H, T, S)."""
+        return torch.stack([block.cross.attn_weights for block in self.decoder])
+
+    @torch.no_grad()
+    def translate(self, texts: str | list[str], beam_size: int = 1) -> str | list[str]:
+        """Chinese for each English date (a string for a string, a list for a list)."""
+        one = isinstance(texts, str)
+        batch = [texts] if one else texts
+        if not isinstance(batch, list | tuple) or not all(isinstance(t, str) for t in batch):
+            raise TypeError("translate needs a string or a list of strings, e.g. ['May 1, 2020'].")
+        positive_int(beam_size, "beam_size")
+        was_training = self.training
+        self.eval()
+        out = []
+        for text in batch:
+            source = source_batch([text], self.config.max_source)
+            memory, mask = self.encode(source)
+
+            def next_log_probs(prefixes, memory=memory, mask=mask):
+                K = prefixes.shape[0]
+                logits = self.decode(prefixes, memory.expand(K, -1, -1), mask.expand(K, -1, -1, -1))
+                return logits[:, -1].log_softmax(-1)  # (K, V)
+
+            (tokens, _), *_ = beam_search(
+                next_log_probs, TARGET.stoi[BOS], TARGET.stoi[EOS], beam_size,
+                self.config.max_target - 1,
+            )  # fmt: skip
+            out.append(TARGET.decode(tokens))
+        self.train(was_training)
+        return out[0] if one else out
+
+
+def source_batch(texts: list[str], max_source: int) -> torch.Tensor:
+    """English texts -> (B, S) ids, padded with 0, each cut to ``max_source`` characters."""
+    ids = [SOURCE.encode(text)[:max_source] for text in texts]
+    S = max(1, max(len(i) for i in ids))
+    return torch.tensor([i + [0] * (S - len(i)) for i in ids])
+
+
+def target_batch(texts: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
+    """Chinese texts -> decoder input ``<bos> y`` and targets ``y <eos>``, both (B, T)."""
+    ids = [TARGET.encode(text) for text in texts]
+    T = max(len(i) for i in ids) + 1
+    bos, eos = TARGET.stoi[BOS], TARGET.stoi[EOS]
+    target_in = [[bos] + i + [0] * (T - 1 - len(i)) for i in ids]
+    targets = [i + [eos] + [0] * (T - 1 - len(i)) for i in ids]
+    return torch.tensor(target_in), torch.tensor(targets)
+
+
+def exact_match(model: Translator, pairs, beam_size: int = 1) -> dict[str, float]:
+    """The share of ``(english, chinese, form)`` pairs translated exactly, per form and in all."""
+    got = model.translate([english for english, _, _ in pairs], beam_size=beam_size)
+    right = [g == chinese for g, (_, chinese, _) in zip(got, pairs, strict=True)]
+    scores = {}
+    for form in FORMS:
+        mine = [r for r, (*_, f) in zip(right, pairs, strict=True) if f == form]
+        if mine:
+            scores[form] = sum(mine) / len(mine)
+    scores["all"] = sum(right) / max(len(right), 1)
+    return scores
+
+
+def learning_rate(step: int, steps: int, peak: float, warmup: int = 50) -> float:
+    """Linear warm-up, then cosine decay to a tenth of the peak."""
+    if step < warmup:
+        return peak * (step + 1) / warmup
+    progress = (step - warmup) / max(1, steps - warmup)
+    return peak * (0.1 + 0.45 * (1 + math.cos(math.pi * progress)))
+
+
+def train_translator(
+    model: Translator,
+    steps: int = 600,
+    batch_size: int = 64,
+    lr: float = 3e-3,
+    seed: int = 0,
+) -> list[float]:
+    """Teacher-forced training on fresh date pairs every step; returns the loss of each step.
+
+    Every batch is new (the generator never runs out), so there is nothing to overfit. Ctrl-C
+    stops training and keeps what was learned.
+    """
+    from ..data.dates import date_pairs
+
+    positive_int(steps, "steps")
+    positive_int(batch_size, "batch_size")
+    torch.manual_seed(seed)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
+    model.train()
+    losses = []
+    try:
+        for step in range(steps):
+            pairs = date_pairs(batch_size, seed=seed * 1_000_003 + step)
+            source = source_batch([e for e, _, _ in pairs], model.config.max_source)
+            target_in, targets = target_batch([c for _, c, _ in pairs])
+            for group in optimizer.param_groups:
+                group["lr"] = learning_rate(step, steps, lr)
+            _, loss = model(source, target_in, targets)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            losses.append(loss.item())
+    except KeyboardInterrupt:
+        print(f"Stopped after {len(losses)} steps; the model keeps what it learned.")
+    model.eval()
+    return losses

@@ -1,0 +1,107 @@
+"""The date translator: shapes, masks, decoding, bad input and a short training run."""
+
+import pytest
+import torch
+
+from lessons_lib.apps import translator as T
+from lessons_lib.data import dates as D
+
+TINY = T.TranslatorConfig(n_embd=32, n_head=2, n_layer=1)
+
+
+def tiny_model(seed: int = 0) -> T.Translator:
+    torch.manual_seed(seed)
+    return T.Translator(TINY).eval()
+
+
+def test_batches_pad_shift_and_round_trip():
+    source = T.source_batch(["May 1, 2020", "1999-12-31"], max_source=32)
+    assert source.shape == (2, 11) and source[1, 10] == 0  # the shorter one is padded
+    assert T.SOURCE.decode(source[0].tolist()) == "May 1, 2020"
+    target_in, targets = T.target_batch(["2020年5月1日", "1999年12月31日"])
+    assert target_in.shape == targets.shape == (2, 12)  # 11 characters and <eos>
+    assert target_in[0, 0] == T.TARGET.stoi[T.BOS]
+    assert torch.equal(target_in[1, 1:], targets[1, :-1])  # the decoder input is shifted by one
+    assert targets[1, -1] == T.TARGET.stoi[T.EOS]
+    assert T.TARGET.decode(targets[0].tolist()) == "2020年5月1日"
+
+
+def test_forward_shapes_loss_and_cross_attention_maps():
+    model = tiny_model()
+    source = T.source_batch(["May 1, 2020", "the 3rd of June, 1700"], 32)  # (2, 21)
+    target_in, targets = T.target_batch(["2020年5月1日", "1700年6月3日"])  # (2, 10)
+    logits, loss = model(source, target_in, targets)
+    assert logits.shape == (2, 10, len(T.TARGET)) and loss.item() > 0
+    maps = model.cross_attention()
+    assert maps.shape == (1, 2, 2, 10, 21)  # (layers, B, heads, T_out, S_in)
+    torch.testing.assert_close(maps.sum(-1), torch.ones(1, 2, 2, 10))
+    assert torch.all(maps[:, 0, :, :, 11:] == 0)  # nothing attends to the padding
+
+
+def test_padding_does_not_change_a_translation_and_the_decoder_is_causal():
+    model = tiny_model()
+    alone = T.source_batch(["May 1, 2020"], 32)
+    padded = T.source_batch(["May 1, 2020", "the 23rd of September, 2021"], 32)[:1]
+    target_in, _ = T.target_batch(["2020年5月1日"])
+    torch.testing.assert_close(model(alone, target_in)[0], model(padded, target_in)[0])
+    changed = target_in.clone()
+    changed[0, 6] = 3  # a later character of the output so far
+    before, after = model(alone, target_in)[0], model(alone, changed)[0]
+    torch.testing.assert_close(before[:, :6], after[:, :6])  # positions 0..5 cannot see it
+    assert not torch.allclose(before[:, 6:], after[:, 6:])
+
+
+def test_one_beam_is_the_greedy_argmax_loop():
+    model = tiny_model(seed=1)
+    source = T.source_batch(["Mar 5, 2021"], 32)
+    memory, mask = model.encode(source)
+    prefix = [T.TARGET.stoi[T.BOS]]
+    with torch.no_grad():
+        for _ in range(TINY.max_target - 1):
+            token = model.decode(torch.tensor([prefix]), memory, mask)[0, -1].argmax().item()
+            prefix.append(token)
+            if token == T.TARGET.stoi[T.EOS]:
+                break
+    assert model.translate("Mar 5, 2021") == T.TARGET.decode(prefix)
+
+
+def test_translate_takes_a_string_or_a_list_and_never_crashes_on_odd_text():
+    model = tiny_model()
+    assert isinstance(model.translate("May 1, 2020"), str)
+    odd = ["hello world", "the 5th of März, 2021 ✓", "", "x" * 500]
+    out = model.translate(odd, beam_size=2)
+    assert len(out) == 4
+    assert all(set(text) <= set(T.TARGET_CHARS) for text in out)  # it can only write dates
+    with pytest.raises(TypeError, match="a string or a list of strings"):
+        model.translate(2021)
+    with pytest.raises(ValueError, match="beam_size must be a positive int"):
+        model.translate("May 1, 2020", beam_size=0)
+
+
+def test_exact_match_is_reported_per_form():
+    model = tiny_model()
+    pairs = D.date_pairs(20, seed=0, split="test")
+    scores = T.exact_match(model, pairs)
+    assert set(scores) == {*(f for *_, f in pairs), "all"}
+    assert all(0.0 <= s <= 1.0 for s in scores.values())
+
+
+@pytest.mark.slow
+def test_a_short_training_run_learns_and_ctrl_c_keeps_what_was_learned(monkeypatch, capsys):
+    model = tiny_model()
+    losses = T.train_translator(model, steps=120, batch_size=32, lr=3e-3)
+    assert len(losses) == 120 and sum(losses[-10:]) / 10 < 0.5 * sum(losses[:10]) / 10
+    learned = {k: v.clone() for k, v in model.state_dict().items()}
+    calls, real_pairs = [], D.date_pairs
+
+    def interrupted(n, seed=0, split="train"):
+        calls.append(seed)
+        if len(calls) > 3:
+            raise KeyboardInterrupt
+        return real_pairs(n, seed, split)
+
+    monkeypatch.setattr(D, "date_pairs", interrupted)
+    losses = T.train_translator(model, steps=50, batch_size=8)
+    assert len(losses) == 3 and "Stopped after 3 steps" in capsys.readouterr().out
+    assert any(not torch.equal(learned[k], v) for k, v in model.state_dict().items())
+    assert not model.training
