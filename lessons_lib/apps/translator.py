@@ -17,7 +17,6 @@ as a date, because a date is all this model can write.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import torch
@@ -28,6 +27,7 @@ from .._checks import positive_int
 from ..data.dates import FORMS, MONTHS
 from ..parts.attention import MultiHeadCrossAttention, MultiHeadSelfAttention
 from ..parts.feed_forward import FeedForward
+from ..training.schedule import learning_rate
 from .beam_search import beam_search
 
 PAD, UNK, BOS, EOS = "<pad>", "<unk>", "<bos>", "<eos>"
@@ -201,14 +201,6 @@ def exact_match(model: Translator, pairs, beam_size: int = 1) -> dict[str, float
     return scores
 
 
-def learning_rate(step: int, steps: int, peak: float, warmup: int = 50) -> float:
-    """Linear warm-up, then cosine decay to a tenth of the peak."""
-    if step < warmup:
-        return peak * (step + 1) / warmup
-    progress = (step - warmup) / max(1, steps - warmup)
-    return peak * (0.1 + 0.45 * (1 + math.cos(math.pi * progress)))
-
-
 def train_translator(
     model: Translator,
     steps: int = 600,
@@ -235,7 +227,7 @@ def train_translator(
             source = source_batch([e for e, _, _ in pairs], model.config.max_source)
             target_in, targets = target_batch([c for _, c, _ in pairs])
             for group in optimizer.param_groups:
-                group["lr"] = learning_rate(step, steps, lr)
+                group["lr"] = learning_rate(step, steps, lr, "cosine", warmup=min(50, steps // 10))
             _, loss = model(source, target_in, targets)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
