@@ -152,23 +152,41 @@ class Translator(nn.Module):
         positive_int(beam_size, "beam_size")
         was_training = self.training
         self.eval()
-        out = []
-        for text in batch:
-            source = source_batch([text], self.config.max_source)
-            memory, mask = self.encode(source)
-
-            def next_log_probs(prefixes, memory=memory, mask=mask):
-                K = prefixes.shape[0]
-                logits = self.decode(prefixes, memory.expand(K, -1, -1), mask.expand(K, -1, -1, -1))
-                return logits[:, -1].log_softmax(-1)  # (K, V)
-
-            (tokens, _), *_ = beam_search(
-                next_log_probs, TARGET.stoi[BOS], TARGET.stoi[EOS], beam_size,
-                self.config.max_target - 1,
-            )  # fmt: skip
-            out.append(TARGET.decode(tokens))
+        out = self._greedy(batch) if beam_size == 1 else [self._beam(t, beam_size) for t in batch]
         self.train(was_training)
         return out[0] if one else out
+
+    def _greedy(self, texts: list[str]) -> list[str]:
+        """Greedy decoding of the whole batch at once: the most probable next character."""
+        if not texts:
+            return []
+        memory, mask = self.encode(source_batch(texts, self.config.max_source))
+        bos, eos = TARGET.stoi[BOS], TARGET.stoi[EOS]
+        prefixes = torch.full((len(texts), 1), bos)  # (B, 1)
+        done = torch.zeros(len(texts), dtype=torch.bool)
+        for _ in range(self.config.max_target - 1):
+            token = self.decode(prefixes, memory, mask)[:, -1].argmax(-1)  # (B,)
+            token = token.masked_fill(done, 0)  # a finished text gets padding
+            prefixes = torch.cat([prefixes, token[:, None]], dim=1)  # (B, t + 1)
+            done |= token == eos
+            if done.all():
+                break
+        return [TARGET.decode(row[1:].tolist()) for row in prefixes]
+
+    def _beam(self, text: str, beam_size: int) -> str:
+        """Beam search for one text (``beam_search`` keeps the best ``beam_size`` prefixes)."""
+        memory, mask = self.encode(source_batch([text], self.config.max_source))
+
+        def next_log_probs(prefixes: torch.Tensor) -> torch.Tensor:
+            K = prefixes.shape[0]
+            logits = self.decode(prefixes, memory.expand(K, -1, -1), mask.expand(K, -1, -1, -1))
+            return logits[:, -1].log_softmax(-1)  # (K, V)
+
+        (tokens, _), *_ = beam_search(
+            next_log_probs, TARGET.stoi[BOS], TARGET.stoi[EOS], beam_size,
+            self.config.max_target - 1,
+        )  # fmt: skip
+        return TARGET.decode(tokens)
 
 
 def source_batch(texts: list[str], max_source: int) -> torch.Tensor:

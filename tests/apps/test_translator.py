@@ -105,3 +105,12 @@ def test_a_short_training_run_learns_and_ctrl_c_keeps_what_was_learned(monkeypat
     assert len(losses) == 3 and "Stopped after 3 steps" in capsys.readouterr().out
     assert any(not torch.equal(learned[k], v) for k, v in model.state_dict().items())
     assert not model.training
+
+
+def test_a_batch_translates_as_each_text_alone_and_one_beam_is_the_batched_greedy():
+    model = tiny_model(seed=2)
+    texts = ["May 1, 2020", "the 23rd of September, 2021", "1700-01-31"]
+    assert model.translate(texts) == [model.translate(t) for t in texts]
+    assert model.translate([]) == []
+    # one beam through beam_search is the batched greedy decoder
+    assert [model._beam(t, 1) for t in texts] == model.translate(texts)
