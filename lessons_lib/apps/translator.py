@@ -36,7 +36,11 @@ TARGET_CHARS = list("0123456789年月日")
 
 
 class Vocab:
-    """Characters <-> ids, with ``<pad>`` = 0 and ``<unk>`` for anything unseen."""
+    """Characters <-> ids, with ``<pad>`` = 0 and ``<unk>`` for anything unseen.
+
+    Not chapter 01's ``CharTokenizer``: a translator needs special tokens (padding, start,
+    end) and must not stop at a character it never saw, where ``CharTokenizer`` raises.
+    """
 
     def __init__(self, chars: list[str], specials: tuple[str, ...]):
         self.itos = list(specials) + [c for c in chars if c not in specials]
