@@ -11,11 +11,16 @@ introduces it; ``L.show_source(L.<name>)`` shows its code. Exercises:
     models/        the language-model contract and every model
     training/      the training loop and what it needs
     viz/           every figure and widget
+    apps/          chapter 08's working systems: translation, question answering, ...
     course/        session setup, the environment check, exercises
     tools/         the commands behind ``python -m lessons_lib <command>``
 """
 
-# data: the Shakespeare corpus, a Markov toy language, the reversal task, chapter 03's toy sets
+# data: the Shakespeare corpus, a Markov toy language, the reversal task, chapter 03's toy sets,
+# chapter 08's date pairs
+from .data.dates import FORMS as DATE_FORMS
+from .data.chapter_summaries import chapter_summaries
+from .data.dates import date_pairs
 from .data.markov import MarkovLanguage, toy_language
 from .data.reversal_task import ReversalTask
 from .data.shakespeare import markdown_to_text, play_paths, shakespeare, train_val_split
@@ -127,6 +132,23 @@ from .viz.widgets import interactive_figure
 # tools: what the chapters show from the project's commands
 from .tools.ablations import ablation_report, load_ablations, run_ablation
 
+# apps: chapter 08's systems and their metrics
+from .apps.beam_search import beam_search, greedy_decode
+from .apps.bleu import bleu, bleu_characters
+from .apps.rouge import chinese_characters, rouge
+from .apps.sentences import split_sentences
+from .apps.summarize import evaluate_summaries, lead_k, mmr, random_k, summarize
+from .apps.text_quality import distinct_n, real_word_share, vocabulary
+from .apps.translator import (
+    Translator,
+    TranslatorConfig,
+    source_batch,
+    target_batch,
+    train_translator,
+    translation_exact_match,
+)
+from .apps.translator_checkpoint import load_translator, translator_facts
+
 # course: session setup, the environment check, exercises
 from .course import exercises
 from .course.environment_check import check_environment
@@ -149,6 +171,7 @@ __all__ = [
     "Block",
     "CausalSelfAttention",
     "CharTokenizer",
+    "DATE_FORMS",
     "FeedForward",
     "GPT",
     "GPT2_SPLIT_PATTERN",
@@ -168,6 +191,8 @@ __all__ = [
     "SideBySide",
     "Speech",
     "Trainer",
+    "Translator",
+    "TranslatorConfig",
     "WordPieceTokenizer",
     "ablation_report",
     "accuracy",
@@ -175,17 +200,24 @@ __all__ = [
     "attention_explorer",
     "average_gradients",
     "bag_of_characters",
+    "beam_search",
     "bigram_probs",
     "binary_losses",
+    "bleu",
+    "bleu_characters",
     "broadcast_parameters",
     "causal_mask",
+    "chapter_summaries",
     "check_environment",
     "check_token_ids",
     "checkpoint_facts",
+    "chinese_characters",
     "contexts_seen",
     "count_bigrams",
     "count_parameters",
     "curve_data",
+    "date_pairs",
+    "distinct_n",
     "draw_activation",
     "draw_boundary_as_it_learns",
     "draw_filters",
@@ -194,6 +226,7 @@ __all__ = [
     "entropy",
     "estimate_loss",
     "evaluate",
+    "evaluate_summaries",
     "evaluating",
     "exercises",
     "expect",
@@ -204,17 +237,20 @@ __all__ = [
     "get_batch",
     "get_device",
     "gradient_norms_by_layer",
+    "greedy_decode",
     "hf_bert_name",
     "hf_gpt2_name",
     "hf_merges",
     "interactive_figure",
     "language_model_loss",
     "layer_statistics",
+    "lead_k",
     "learning_rate",
     "load_ablations",
     "load_gpt2_weights",
     "load_minilm",
     "load_pretrained",
+    "load_translator",
     "log_softmax",
     "logsumexp",
     "make_mlp",
@@ -222,6 +258,7 @@ __all__ = [
     "mean_pool",
     "merge_pair",
     "minilm_path",
+    "mmr",
     "model_device",
     "new_figure",
     "ngram_loss",
@@ -242,8 +279,11 @@ __all__ = [
     "plot_similarity_matrix",
     "plot_token_spans",
     "probe_accuracy",
+    "random_k",
     "rank_batches",
+    "real_word_share",
     "rope_angles",
+    "rouge",
     "run_ablation",
     "sample",
     "scaled_dot_product_attention",
@@ -255,8 +295,12 @@ __all__ = [
     "sigmoid_grad",
     "sinusoidal_positions",
     "softmax",
+    "source_batch",
     "speeches",
+    "split_sentences",
     "split_text",
+    "summarize",
+    "target_batch",
     "target_curve",
     "to_hf",
     "token_label",
@@ -269,9 +313,13 @@ __all__ = [
     "train_classifier",
     "train_data_parallel",
     "train_hf_bpe",
+    "train_translator",
     "train_val_split",
+    "translation_exact_match",
+    "translator_facts",
     "two_moons",
     "unseen_context_share",
     "unseen_contexts",
+    "vocabulary",
     "window_starts",
 ]

@@ -37,6 +37,18 @@ def _bench(argv: list[str]) -> int:
     return main(argv)
 
 
+def _translator(argv: list[str]) -> int:
+    from .tools.translator import main
+
+    return main(argv)
+
+
+def _summaries(argv: list[str]) -> int:
+    from .tools.chapter_summaries import main
+
+    return main(argv)
+
+
 def _ddp(argv: list[str]) -> int:
     from .tools.ddp import main
 
@@ -58,6 +70,8 @@ COMMANDS: dict[str, tuple[Callable[[list[str]], int], str]] = {
         "bench gpt | bench bpe | bench ablations: speed, tokenizers, what each part buys",
     ),
     "pretrain": (_pretrain, "train the GPT checkpoint that chapter 06 ships (~28 min)"),
+    "translator": (_translator, "train the date translator that chapter 08 ships (~3 min)"),
+    "summaries": (_summaries, "chapter 08's summarization test set from the notebooks"),
     "ddp": (_ddp, "data-parallel training of chapter 06's GPT with torchrun (chapter 10)"),
 }
 

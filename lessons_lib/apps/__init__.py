@@ -8,4 +8,14 @@
   characters (chapter 08's translations are scored with it).
 - ``translator``: an encoder–decoder transformer (bidirectional encoder, causal decoder,
   cross-attention) that translates English dates into Chinese, and its training loop.
+- ``translator_checkpoint``: the trained translator that ships with chapter 08, saved and
+  loaded with its SHA-256 checked.
+- ``text_quality``: the share of real words and distinct-n, chapter 08's two numbers for
+  generated text.
+- ``sentences``: sentences from plain text or markdown with a few regular expressions
+  (abbreviations, decimals, item numbers; code, tables and HTML dropped), for chapter 08's
+  summaries.
+- ``summarize``: extractive summaries by MMR around the centroid of MiniLM sentence vectors,
+  the lead-k and random-k baselines, and their ROUGE against the chapters' own summaries
+  (chapter 08).
 """

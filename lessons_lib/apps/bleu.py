@@ -14,7 +14,7 @@ An order with no match at all would make the score 0; like ``sacrebleu`` the sco
 "exp" smoothing: the k-th such order counts as 1 / 2^k matches. Scores equal
 ``sacrebleu.corpus_bleu`` with the same tokens. Chinese has no spaces, so
 ``sacrebleu``'s default tokenizer sees a whole date as one word: score Chinese by characters
-(``tokenizer=characters``, sacrebleu's ``tokenize="char"``).
+(``tokenizer=bleu_characters``, sacrebleu's ``tokenize="char"``).
 """
 
 from __future__ import annotations
@@ -28,10 +28,10 @@ from .rouge import ngrams
 Tokenizer = Callable[[str], list[str]]
 
 
-def characters(text: str) -> list[str]:
+def bleu_characters(text: str) -> list[str]:
     """Every character but spaces is a token (sacrebleu's ``tokenize="char"``).
 
-    >>> characters("2021年3月5日")
+    >>> bleu_characters("2021年3月5日")
     ['2', '0', '2', '1', '年', '3', '月', '5', '日']
     """
     return [char for char in text if not char.isspace()]
@@ -56,7 +56,7 @@ def bleu(
 ) -> float:
     """Corpus BLEU (0-100) of ``translations`` against one reference each.
 
-    ``tokenizer`` defaults to splitting on spaces; use ``characters`` for Chinese.
+    ``tokenizer`` defaults to splitting on spaces; use ``bleu_characters`` for Chinese.
 
     >>> bleu(["the cat sat on the mat"], ["the cat sat on the mat"])
     100.0

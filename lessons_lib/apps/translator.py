@@ -178,7 +178,15 @@ class Translator(nn.Module):
         return [TARGET.decode(row[1:].tolist()) for row in prefixes]
 
     def _beam(self, text: str, beam_size: int) -> str:
-        """Beam search for one text (``beam_search`` keeps the best ``beam_size`` prefixes)."""
+        return self.beams(text, beam_size)[0][0]
+
+    @torch.no_grad()
+    def beams(self, text: str, beam_size: int = 4) -> list[tuple[str, float]]:
+        """Beam search for one text: the ``beam_size`` best ``(chinese, log_prob)``, best first.
+
+        ``beams(text, 1)`` is the greedy translation with its log-probability.
+        """
+        positive_int(beam_size, "beam_size")
         memory, mask = self.encode(source_batch([text], self.config.max_source))
 
         def next_log_probs(prefixes: torch.Tensor) -> torch.Tensor:
@@ -186,11 +194,11 @@ class Translator(nn.Module):
             logits = self.decode(prefixes, memory.expand(K, -1, -1), mask.expand(K, -1, -1, -1))
             return logits[:, -1].log_softmax(-1)  # (K, V)
 
-        (tokens, _), *_ = beam_search(
+        found = beam_search(
             next_log_probs, TARGET.stoi[BOS], TARGET.stoi[EOS], beam_size,
             self.config.max_target - 1,
         )  # fmt: skip
-        return TARGET.decode(tokens)
+        return [(TARGET.decode(tokens), log_prob) for tokens, log_prob in found]
 
 
 def source_batch(texts: list[str], max_source: int) -> torch.Tensor:
@@ -210,7 +218,7 @@ def target_batch(texts: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
     return torch.tensor(target_in), torch.tensor(targets)
 
 
-def exact_match(model: Translator, pairs, beam_size: int = 1) -> dict[str, float]:
+def translation_exact_match(model: Translator, pairs, beam_size: int = 1) -> dict[str, float]:
     """The share of ``(english, chinese, form)`` pairs translated exactly, per form and in all."""
     got = model.translate([english for english, _, _ in pairs], beam_size=beam_size)
     right = [g == chinese for g, (_, chinese, _) in zip(got, pairs, strict=True)]

@@ -4,6 +4,9 @@
 - ``bench``: ``bench gpt`` and ``bench bpe``, how fast this machine trains and tokenizes.
 - ``pretrain``: ``pretrain``, the run that made the shipped chapter-06 checkpoint.
 - ``ablations``: ``bench ablations``, chapter 06's GPT with one part removed at a time.
+- ``translator``: ``translator``, the run that made the shipped chapter-08 date translator.
+- ``chapter_summaries``: ``summaries``, the chapters' prose and hand-written summaries as
+  chapter 08's summarization test set (``data/chapter_summaries.json``).
 - ``ddp``: ``ddp``, data-parallel training with torchrun (chapter 10); ``ddp_rank`` is the
   program torchrun starts once per rank.
 """

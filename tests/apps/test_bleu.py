@@ -6,7 +6,7 @@ import random
 import pytest
 import sacrebleu
 
-from lessons_lib.apps.bleu import bleu, brevity_penalty, characters
+from lessons_lib.apps.bleu import bleu, bleu_characters, brevity_penalty
 
 WORDS = "the a cat dog sat lay on mat hat mouse ran".split()
 
@@ -35,7 +35,7 @@ def test_equals_sacrebleu_on_chinese_characters_and_the_default_tokenizer_scores
     references = ["2021年3月5日", "1999年12月1日", "1600年1月31日"]
     translations = ["2021年3月5日", "1999年2月1日", "1600年1月13日"]
     expected = sacrebleu.corpus_bleu(translations, [references], tokenize="char").score
-    ours = bleu(references, translations, tokenizer=characters)
+    ours = bleu(references, translations, tokenizer=bleu_characters)
     assert ours == pytest.approx(expected, abs=1e-6) and 50 < ours < 100
     assert sacrebleu.corpus_bleu(translations, [references]).score == pytest.approx(0.0)
     assert bleu(references, translations) == 0.0  # a whole date is one "word": no bigrams

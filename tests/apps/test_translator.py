@@ -81,7 +81,7 @@ def test_translate_takes_a_string_or_a_list_and_never_crashes_on_odd_text():
 def test_exact_match_is_reported_per_form():
     model = tiny_model()
     pairs = D.date_pairs(20, seed=0, split="test")
-    scores = T.exact_match(model, pairs)
+    scores = T.translation_exact_match(model, pairs)
     assert set(scores) == {*(f for *_, f in pairs), "all"}
     assert all(0.0 <= s <= 1.0 for s in scores.values())
 
@@ -114,3 +114,22 @@ def test_a_batch_translates_as_each_text_alone_and_one_beam_is_the_batched_greed
     assert model.translate([]) == []
     # one beam through beam_search is the batched greedy decoder
     assert [model._beam(t, 1) for t in texts] == model.translate(texts)
+
+
+def test_beams_are_ranked_by_the_log_probability_the_model_gives_them():
+    model = tiny_model(seed=3)
+    text = "the 5th of March, 2021"
+    found = model.beams(text, beam_size=3)
+    assert len(found) == 3 and [lp for _, lp in found] == sorted(
+        (lp for _, lp in found), reverse=True
+    )
+    assert found[0][0] == model.translate(text, beam_size=3)
+    greedy, greedy_lp = model.beams(text, beam_size=1)[0]
+    assert greedy == model.translate(text) and found[0][1] >= greedy_lp - 1e-6
+    # each score is the teacher-forced sum of log p(next character), <eos> included
+    source = T.source_batch([text], 32)
+    for chinese, log_prob in found:
+        target_in, targets = T.target_batch([chinese])
+        logits, _ = model(source, target_in)
+        picked = logits.log_softmax(-1)[0].gather(-1, targets[0][:, None])
+        assert picked.sum().item() == pytest.approx(log_prob, abs=1e-4)

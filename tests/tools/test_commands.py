@@ -15,7 +15,9 @@ def test_help_lists_every_command_with_one_line_each(capsys):
     out = capsys.readouterr().out
     for name, (_, about) in COMMANDS.items():
         assert f"  {name}" in out and about in out
-    assert set(COMMANDS) == {"check", "refresh", "badges", "bench", "pretrain", "ddp"}
+    assert set(COMMANDS) == {
+        "check", "refresh", "badges", "bench", "pretrain", "translator", "summaries", "ddp",
+    }  # fmt: skip
 
 
 def test_no_command_prints_the_help(capsys):
@@ -35,7 +37,7 @@ def test_check_runs_the_environment_check(capsys):
     assert main(["check", "--verbose"]) == 2
 
 
-@pytest.mark.parametrize("name", ["refresh", "badges", "bench", "pretrain", "ddp"])
+@pytest.mark.parametrize("name", ["refresh", "badges", "bench", "pretrain", "ddp", "summaries"])
 def test_each_command_has_its_own_help(name, capsys):
     with pytest.raises(SystemExit) as stop:
         main([name, "--help"])
