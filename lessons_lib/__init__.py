@@ -21,6 +21,7 @@ introduces it; ``L.show_source(L.<name>)`` shows its code. Exercises:
 from .data.dates import FORMS as DATE_FORMS
 from .data.chapter_summaries import chapter_summaries
 from .data.dates import date_pairs
+from .data.stories import QAExample, qa_examples
 from .data.markov import MarkovLanguage, toy_language
 from .data.reversal_task import ReversalTask
 from .data.shakespeare import markdown_to_text, play_paths, shakespeare, train_val_split
@@ -135,6 +136,16 @@ from .tools.ablations import ablation_report, load_ablations, run_ablation
 # apps: chapter 08's systems and their metrics
 from .apps.beam_search import beam_search, greedy_decode
 from .apps.bleu import bleu, bleu_characters
+from .apps.open_book import StoryIndex, make_collection, open_book_exact_match, recall_at_k
+from .apps.reader import (
+    Reader,
+    ReaderConfig,
+    read_answers,
+    reader_exact_match,
+    span_from_logits,
+    support_attention,
+    train_reader,
+)
 from .apps.rouge import chinese_characters, rouge
 from .apps.sentences import split_sentences
 from .apps.summarize import evaluate_summaries, lead_k, mmr, random_k, summarize
@@ -185,11 +196,15 @@ __all__ = [
     "MultiHeadCrossAttention",
     "MultiHeadSelfAttention",
     "NGramLM",
+    "QAExample",
+    "Reader",
+    "ReaderConfig",
     "ReversalTask",
     "SEARCH_QUERIES",
     "SGD",
     "SideBySide",
     "Speech",
+    "StoryIndex",
     "Trainer",
     "Translator",
     "TranslatorConfig",
@@ -253,6 +268,7 @@ __all__ = [
     "load_translator",
     "log_softmax",
     "logsumexp",
+    "make_collection",
     "make_mlp",
     "markdown_to_text",
     "mean_pool",
@@ -262,6 +278,7 @@ __all__ = [
     "model_device",
     "new_figure",
     "ngram_loss",
+    "open_book_exact_match",
     "our_merges",
     "parameter_counts",
     "play_paths",
@@ -279,9 +296,13 @@ __all__ = [
     "plot_similarity_matrix",
     "plot_token_spans",
     "probe_accuracy",
+    "qa_examples",
     "random_k",
     "rank_batches",
+    "read_answers",
+    "reader_exact_match",
     "real_word_share",
+    "recall_at_k",
     "rope_angles",
     "rouge",
     "run_ablation",
@@ -296,10 +317,12 @@ __all__ = [
     "sinusoidal_positions",
     "softmax",
     "source_batch",
+    "span_from_logits",
     "speeches",
     "split_sentences",
     "split_text",
     "summarize",
+    "support_attention",
     "target_batch",
     "target_curve",
     "to_hf",
@@ -313,6 +336,7 @@ __all__ = [
     "train_classifier",
     "train_data_parallel",
     "train_hf_bpe",
+    "train_reader",
     "train_translator",
     "train_val_split",
     "translation_exact_match",

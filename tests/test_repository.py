@@ -182,4 +182,4 @@ def test_readme_chinese_section_is_in_step_with_the_english_one():
     start, test = readme_commands()
     assert f"`{start}`" in section and f"`{test}`" in section
     assert "38 部戏剧" in section and "全集" not in section
-    assert "00–07 和 10" in section and "08–09" in section and "10 扩展规模" in section
+    assert "00–08 和 10" in section and "（09）" in section and "10 扩展规模" in section

@@ -18,4 +18,11 @@
 - ``summarize``: extractive summaries by MMR around the centroid of MiniLM sentence vectors,
   the lead-k and random-k baselines, and their ROUGE against the chapters' own summaries
   (chapter 08).
+- ``reader_inputs``: what the reader reads: question and story as word ids, with each word's
+  place in its sentence and the exact-match flag (chapter 08).
+- ``reader``: a span reader for chapter 08's stories: a bidirectional transformer with a
+  start/end head, its training loop, exact match per question kind, attention on the
+  supporting sentences.
+- ``open_book``: retrieve, then read: stories embedded with MiniLM, recall@k, and end-to-end
+  exact match with the reader (chapter 08).
 """

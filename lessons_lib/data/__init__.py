@@ -7,6 +7,8 @@
 - ``speeches``: the plays as separate, labelled speeches (chapter 07).
 - ``search_queries``: famous speeches, asked for in modern English (chapter 07).
 - ``dates``: English dates and their Chinese form, a translation task (chapter 08).
+- ``stories``: bAbI-style stories of people, places and objects, with questions needing one
+  or two supporting facts (chapter 08).
 - ``chapter_summaries``: the course's chapters (01-07, 10) with the summaries their authors
   wrote, a summarization test set (chapter 08).
 """
