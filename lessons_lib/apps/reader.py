@@ -33,8 +33,6 @@ import torch.nn.functional as F
 
 from .._checks import one_of, positive_int
 from ..data.stories import KINDS, QAExample
-from ..parts.attention import MultiHeadSelfAttention
-from ..parts.feed_forward import FeedForward
 from ..training.schedule import learning_rate
 from .reader_inputs import (
     ITOS,
@@ -47,6 +45,7 @@ from .reader_inputs import (
     sentence_positions,
     story_mask,
 )
+from .translator import EncoderBlock
 
 POSITIONS = ("sentence", "absolute")
 
@@ -61,20 +60,6 @@ class ReaderConfig:
     positions: str = "sentence"  # "sentence": word-in-sentence + sentences-ago; or "absolute"
     match_flag: bool = True  # add a learned vector to every story word the question also has
     dropout: float = 0.0  # the stories never run out: no need to regularise
-
-
-class ReaderBlock(nn.Module):
-    """x + bidirectional self-attention(norm(x)), then x + feed-forward(norm(x))."""
-
-    def __init__(self, config: ReaderConfig):
-        super().__init__()
-        self.norm1, self.norm2 = nn.LayerNorm(config.n_embd), nn.LayerNorm(config.n_embd)
-        self.attn = MultiHeadSelfAttention(config.n_embd, config.n_head, causal=False)
-        self.ffn = FeedForward(config.n_embd, dropout=config.dropout)
-
-    def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        x = x + self.attn(self.norm1(x), mask)  # every word sees every real word
-        return x + self.ffn(self.norm2(x))
 
 
 class Reader(nn.Module):
@@ -99,7 +84,10 @@ class Reader(nn.Module):
             self.sentence_positions = nn.Embedding(MAX_SLOT + 1, config.n_embd)  # sentences ago
         if config.match_flag:
             self.match = nn.Embedding(2, config.n_embd)  # 1: this story word is in the question
-        self.blocks = nn.ModuleList(ReaderBlock(config) for _ in range(config.n_layer))
+        self.blocks = nn.ModuleList(
+            EncoderBlock(config.n_embd, config.n_head, config.dropout)
+            for _ in range(config.n_layer)
+        )
         self.norm = nn.LayerNorm(config.n_embd)
         self.head = nn.Linear(config.n_embd, 2)  # a start score and an end score per word
 

@@ -72,16 +72,19 @@ class TranslatorConfig:
 
 
 class EncoderBlock(nn.Module):
-    """x + bidirectional self-attention(norm(x)), then x + feed-forward(norm(x))."""
+    """x + bidirectional self-attention(norm(x)), then x + feed-forward(norm(x)).
 
-    def __init__(self, config: TranslatorConfig):
+    The translator's encoder and chapter 08's span reader are stacks of these.
+    """
+
+    def __init__(self, n_embd: int, n_head: int, dropout: float = 0.0):
         super().__init__()
-        self.norm1, self.norm2 = nn.LayerNorm(config.n_embd), nn.LayerNorm(config.n_embd)
-        self.attn = MultiHeadSelfAttention(config.n_embd, config.n_head, causal=False)
-        self.ffn = FeedForward(config.n_embd, dropout=config.dropout)
+        self.norm1, self.norm2 = nn.LayerNorm(n_embd), nn.LayerNorm(n_embd)
+        self.attn = MultiHeadSelfAttention(n_embd, n_head, causal=False)
+        self.ffn = FeedForward(n_embd, dropout=dropout)
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        x = x + self.attn(self.norm1(x), mask)  # every character sees every real character
+        x = x + self.attn(self.norm1(x), mask)  # every token sees every real token
         return x + self.ffn(self.norm2(x))
 
 
@@ -112,7 +115,9 @@ class Translator(nn.Module):
         self.source_positions = nn.Embedding(config.max_source, C)
         self.target_embedding = nn.Embedding(len(TARGET), C)
         self.target_positions = nn.Embedding(config.max_target, C)
-        self.encoder = nn.ModuleList(EncoderBlock(config) for _ in range(config.n_layer))
+        self.encoder = nn.ModuleList(
+            EncoderBlock(C, config.n_head, config.dropout) for _ in range(config.n_layer)
+        )
         self.decoder = nn.ModuleList(DecoderBlock(config) for _ in range(config.n_layer))
         self.norm = nn.LayerNorm(C)
         self.head = nn.Linear(C, len(TARGET))
