@@ -67,7 +67,7 @@ COMMANDS: dict[str, tuple[Callable[[list[str]], int], str]] = {
     "badges": (_badges, "point every Colab and Binder badge at the course's repository"),
     "bench": (
         _bench,
-        "bench gpt | bench bpe | bench ablations: speed, tokenizers, what each part buys",
+        "bench gpt | bpe | ablations | scaling | overfitting: speed, tokenizers, what helps",
     ),
     "pretrain": (_pretrain, "train the GPT checkpoint that chapter 06 ships (~28 min)"),
     "translator": (_translator, "train the date translator that chapter 08 ships (~3 min)"),

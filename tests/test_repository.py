@@ -101,7 +101,8 @@ def test_readme_lists_every_notebook_with_badges_and_run_time():
 
 
 ROOMS = (
-    "data", "tokenization", "parts", "models", "training", "viz", "apps", "course", "tools",
+    "data", "tokenization", "parts", "models", "training", "viz", "apps", "measures", "course",
+    "tools",
 )  # fmt: skip
 PACKAGE = ROOT / "lessons_lib"
 
@@ -182,4 +183,4 @@ def test_readme_chinese_section_is_in_step_with_the_english_one():
     start, test = readme_commands()
     assert f"`{start}`" in section and f"`{test}`" in section
     assert "38 部戏剧" in section and "全集" not in section
-    assert "00–08 和 10" in section and "（09）" in section and "10 扩展规模" in section
+    assert "00–10" in section and "09 挑战与常见问题" in section and "10 扩展规模" in section

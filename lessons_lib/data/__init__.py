@@ -11,4 +11,6 @@
   or two supporting facts (chapter 08).
 - ``chapter_summaries``: the course's chapters (01-07, 10) with the summaries their authors
   wrote, a summarization test set (chapter 08).
+- ``bias_words``: the WEAT word lists and SEAT's sentence templates (chapter 09).
+- ``corruption``: a noisy copy of a text, some lines' characters shuffled (chapter 09).
 """

@@ -7,6 +7,8 @@
 - ``translator``: ``translator``, the run that made the shipped chapter-08 date translator.
 - ``chapter_summaries``: ``summaries``, the chapters' prose and hand-written summaries as
   chapter 08's summarization test set (``data/chapter_summaries.json``).
+- ``scaling`` and ``overfitting``: ``bench scaling`` and ``bench overfitting``, chapter 09's
+  sweeps of GPT sizes, data amounts and noise, and overfitting with each remedy.
 - ``ddp``: ``ddp``, data-parallel training with torchrun (chapter 10); ``ddp_rank`` is the
   program torchrun starts once per rank.
 """

@@ -157,6 +157,29 @@ def bench_gpt(
     )
 
 
+def run_sweep(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    """``bench scaling`` and ``bench overfitting`` (chapter 09): run, write the JSON, report."""
+    from . import overfitting, scaling
+
+    if args.steps is not None and args.steps < 1:
+        parser.error("--steps must be positive")
+    if args.command == "scaling":
+        options = {} if args.widths is None else {"widths": tuple(args.widths)}
+        if args.quick:
+            options.update(data_chars=(), noise_shares=())
+        table = scaling.run_scaling(args.steps or scaling.STEPS, args.seed, **options)
+        out = args.out or scaling.SCALING_FILE
+    else:
+        table = overfitting.run_overfitting(args.steps or overfitting.STEPS, args.seed)
+        out = args.out or overfitting.OVERFITTING_FILE
+    scaling.write_table(table, out)
+    for row in table["rows"]:
+        name = row.get("remedy") or f"{row['sweep']} n_embd={row['config']['n_embd']}"
+        print(f"{name:32} {row['train_chars']:>9,} chars  val {row['final_val_loss']:.3f}")
+    print(f"wrote {out}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m lessons_lib bench",
@@ -210,7 +233,20 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="where to write the JSON table (default: the package's checkpoints/ablations.json)",
     )
+    for name, minutes in (("scaling", 15), ("overfitting", 8)):
+        sweep = commands.add_parser(
+            name, help=f"chapter 09's {name} runs (about {minutes} minutes)"
+        )
+        sweep.add_argument("--steps", type=int, default=None, help="steps per run")
+        sweep.add_argument("--seed", type=int, default=0)
+        sweep.add_argument("--out", type=Path, default=None, help="JSON (default: shipped)")
+        if name == "scaling":
+            sweep.add_argument("--widths", type=int, nargs="+", default=None)
+            sweep.add_argument("--quick", action="store_true", help="one width, no data sweep")
     args = parser.parse_args(argv)
+
+    if args.command in ("scaling", "overfitting"):
+        return run_sweep(args, parser)
 
     if args.command == "ablations":
         from .ablations import ABLATIONS_FILE, ablation_report, run_ablations, write_table

@@ -14,8 +14,9 @@ above it. This command reads the chapter notebooks and writes
   :func:`lessons_lib.apps.sentences.markdown_blocks` drops (tables, code, display math, HTML);
 - ``summary``: the Summary section's text, made plain the same way.
 
-Chapters 00 (no summary: the welcome) and 08 (it is about summarizing; its own summary would
-grade the summarizer on its description) are left out.
+Chapters 00 (no summary: the welcome), 08 (it is about summarizing; its own summary would
+grade the summarizer on its description) and 09 (written after chapter 08's scores were
+measured on the other eight; adding it would change them) are left out.
 
     python -m lessons_lib summaries            # write the JSON from notebooks/
     python -m lessons_lib summaries --check    # exit 1 if the JSON is out of step
@@ -32,7 +33,7 @@ from ..apps.sentences import markdown_blocks
 from ..data.chapter_summaries import SUMMARIES_FILE
 from .notebooks import NOTEBOOK_DIR
 
-EXCLUDED = ("00", "08")  # the welcome; the chapter that summarizes
+EXCLUDED = ("00", "08", "09")  # the welcome; the chapter that summarizes; one written after
 MADE_BY = "python -m lessons_lib summaries: the chapter notebooks' prose and their summaries"
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*$")
 _LEFT_OUT = re.compile(r"(Exercise|Summary|Glossary|Next)\b", re.I)  # sections not in a body

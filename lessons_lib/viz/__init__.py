@@ -11,4 +11,6 @@
 - ``head_scores``: one score per layer and head for a few attention jobs (chapter 07).
 - ``similarity``: a cosine-similarity heatmap of sentence embeddings (chapter 07).
 - ``diagrams``: a pretrained model's folder and the libraries that read it (chapter 07).
+- ``measurements``: scaling and overfitting curves, WEAT effect sizes, pronoun shares and
+  attention masks side by side (chapter 09).
 """

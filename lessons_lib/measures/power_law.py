@@ -1,0 +1,60 @@
+"""Power laws in log–log space, and the compute frontier of a sweep (chapter 09).
+
+A power law L = a · x^(−α) is a straight line in log–log space, log L = log a − α · log x,
+so a least-squares line through (log x, log L) gives the exponent α and the prefactor a.
+
+    >>> fit = fit_power_law([1, 10, 100], [4.0, 2.0, 1.0])
+    >>> round(fit.exponent, 4), round(fit.prefactor, 4)
+    (0.301, 4.0)
+    >>> round(float(fit(1000)), 4)
+    0.5
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class PowerLaw:
+    """L(x) = prefactor · x^(−exponent), fitted by :func:`fit_power_law`."""
+
+    prefactor: float  # a: the fitted L at x = 1
+    exponent: float  # α: L falls by a factor 10^α each time x grows tenfold
+    r_squared: float  # how straight the points lie in log–log space (1: exactly)
+
+    def __call__(self, x):
+        return self.prefactor * np.asarray(x, dtype=float) ** (-self.exponent)
+
+
+def fit_power_law(x: Sequence[float], y: Sequence[float]) -> PowerLaw:
+    """The least-squares line through (log x, log y), as a :class:`PowerLaw`."""
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    if x.shape != y.shape or x.size < 2:
+        raise ValueError(f"need at least two (x, y) pairs of equal length, got {x.size}, {y.size}")
+    if not ((x > 0).all() and (y > 0).all() and np.isfinite(x).all() and np.isfinite(y).all()):
+        raise ValueError("a power law needs positive x and y: drop zeros and negative values")
+    log_x, log_y = np.log(x), np.log(y)
+    slope, intercept = np.polyfit(log_x, log_y, 1)
+    residual = log_y - (intercept + slope * log_x)
+    spread = ((log_y - log_y.mean()) ** 2).sum()
+    r_squared = 1.0 - (residual**2).sum() / spread if spread > 0 else 1.0
+    return PowerLaw(float(np.exp(intercept)), float(-slope), float(r_squared))
+
+
+def compute_frontier(points: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The (compute, loss) points no cheaper point beats: sorted by compute, each one lower
+    than every point before it. Every run's learning curve adds points; the frontier is the
+    best loss each compute budget bought.
+
+    >>> compute_frontier([(1, 5.0), (2, 4.0), (3, 4.5), (4, 3.0)])
+    [(1, 5.0), (2, 4.0), (4, 3.0)]
+    """
+    frontier: list[tuple[float, float]] = []
+    for compute, loss in sorted(points):
+        if not frontier or loss < frontier[-1][1]:
+            frontier.append((compute, loss))
+    return frontier
