@@ -112,7 +112,7 @@ def plot_overfitting(table: dict, live: dict | None = None) -> Figure:
         ax.plot(run["steps"][best], run["val_loss"][best], "v", color="k", markersize=8,
                 label=f"best: step {run['steps'][best]}")  # fmt: skip
         ax.set_title(run["remedy"])
-        ax.set_ylim(0.8, 3.0)
+        ax.set_ylim(1.2, 3.0)
         ax.set_xlabel("step")
         ax.set_ylabel("loss (nats per character)")
     if live is not None:
@@ -143,7 +143,7 @@ def plot_effect_sizes(results: dict[str, dict[str, Sequence[float]]]) -> Figure:
     ax.axhline(0, color="grey", linewidth=0.8)
     ax.set_xticks(range(len(tests)), tests)
     ax.set_ylabel("effect size d")
-    ax.set_ylim(-2, 2)
+    ax.set_ylim(-1, 2)
     ax.set_title("WEAT / SEAT on MiniLM (black lines: spread over templates or dropped words)")
     ax.legend(fontsize=9)
     return fig
@@ -171,6 +171,7 @@ def plot_masks(length: int = 6, source_length: int = 5) -> Figure:
         ax.set_xticks(np.arange(cols) + 0.5, range(cols))
         ax.set_yticks(np.arange(rows) + 0.5, range(rows))
         ax.grid(False)
+    fig.suptitle("blue: may attend    grey: masked out", fontsize=10)
     axes[2].set_xlabel("source position (encoder output)")
     axes[2].set_ylabel("target position")
     return fig
