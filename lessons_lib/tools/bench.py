@@ -233,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="where to write the JSON table (default: the package's checkpoints/ablations.json)",
     )
-    for name, minutes in (("scaling", 15), ("overfitting", 8)):
+    for name, minutes in (("scaling", "15–25"), ("overfitting", "8–10")):
         sweep = commands.add_parser(
             name, help=f"chapter 09's {name} runs (about {minutes} minutes)"
         )

@@ -1,6 +1,6 @@
 """Overfitting on the GPT, and each remedy as a measured curve (chapter 09).
 
-    python -m lessons_lib bench overfitting                # the shipped table, ~8 minutes
+    python -m lessons_lib bench overfitting                # the shipped table, 8-10 minutes
     python -m lessons_lib bench overfitting --steps 40 --out /tmp/overfitting.json
 
 The baseline is the sweep's width-64 GPT (``tools/scaling.py``: 2 layers, 4 heads, window 64,

@@ -1,6 +1,6 @@
 """What improves a model, measured: chapter 09's sweep of GPT sizes, data amounts and data noise.
 
-    python -m lessons_lib bench scaling                    # the shipped table, ~15 minutes
+    python -m lessons_lib bench scaling                    # the shipped table, 15-25 minutes
     python -m lessons_lib bench scaling --steps 40 --widths 16 32 --out /tmp/scaling.json
 
 Every run is chapter 06's GPT with 2 layers, 4 heads and a 64-character window, trained with

@@ -171,7 +171,7 @@ def plot_masks(length: int = 6, source_length: int = 5) -> Figure:
         ax.set_xticks(np.arange(cols) + 0.5, range(cols))
         ax.set_yticks(np.arange(rows) + 0.5, range(rows))
         ax.grid(False)
-    fig.suptitle("blue: may attend    grey: masked out", fontsize=10)
+    fig.supxlabel("blue: may attend    grey: masked out", fontsize=10)
     axes[2].set_xlabel("source position (encoder output)")
     axes[2].set_ylabel("target position")
     return fig
@@ -187,12 +187,14 @@ def plot_shares(
     ax.plot([0, 1], [0, 1], "--", color="grey", label="model = corpus, word by word")
     ax.axhline(overall, color="C1", linestyle=":", label=f"corpus overall: {overall:.2f}")
     ax.scatter(corpus, model, color="C0", zorder=3)
-    order = np.argsort(corpus)  # alternate labels above and below, left to right
+    order = np.argsort(corpus)  # labels on four levels, left to right, so neighbours part
     for rank, i in enumerate(order):
-        above = rank % 2 == 0
-        ax.annotate(words[i], (corpus[i], model[i]), textcoords="offset points", rotation=60,
-                    xytext=(0, 6 if above else -8), fontsize=9,
-                    ha="left" if above else "right", va="bottom" if above else "top")  # fmt: skip
+        up = rank % 2 == 0
+        lift = 6 + 30 * (rank // 2 % 2)  # points: near or far from the dot
+        ax.annotate(words[i], (corpus[i], model[i]), textcoords="offset points",
+                    xytext=(0, lift if up else -lift), fontsize=9, ha="center",
+                    va="bottom" if up else "top",
+                    arrowprops=dict(arrowstyle="-", color="grey", linewidth=0.6))  # fmt: skip
     ax.set_xlim(0.2, 1.0)
     ax.set_ylim(0.2, 1.0)
     ax.set_xlabel("corpus: he / (he + she) in the 10 words after the word")
