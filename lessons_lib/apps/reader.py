@@ -33,7 +33,7 @@ import torch.nn.functional as F
 
 from .._checks import one_of, positive_int
 from ..data.stories import KINDS, QAExample
-from ..training.schedule import learning_rate
+from ..training.fresh_batches import train_on_fresh_batches
 from .reader_inputs import (
     ITOS,
     MAX_SLOT,
@@ -250,28 +250,14 @@ def train_reader(
     """
     from ..data import stories
 
-    positive_int(steps, "steps")
     positive_int(batch_size, "batch_size")
-    torch.manual_seed(seed)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
-    model.train()
-    losses = []
-    try:
-        for step in range(steps):
-            examples = stories.qa_examples(batch_size, seed=seed * 1_000_003 + step, kinds=kinds)
-            ids, encoded = batch(examples, model.config.max_len)
-            where = [answer_position(ex, enc) for ex, enc in zip(examples, encoded, strict=True)]
-            targets = torch.tensor(where)[:, None].repeat(1, 2)  # (B, 2): one-word answers
-            for group in optimizer.param_groups:
-                group["lr"] = learning_rate(step, steps, lr, "cosine", warmup=min(50, steps // 10))
-            device = model.head.weight.device
-            _, loss = model(ids.to(device), targets.to(device))
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimizer.step()
-            losses.append(loss.item())
-    except KeyboardInterrupt:
-        print(f"Stopped after {len(losses)} steps; the model keeps what it learned.")
-    model.eval()
-    return losses
+
+    def step_loss(step: int) -> torch.Tensor:
+        examples = stories.qa_examples(batch_size, seed=seed * 1_000_003 + step, kinds=kinds)
+        ids, encoded = batch(examples, model.config.max_len)
+        where = [answer_position(ex, enc) for ex, enc in zip(examples, encoded, strict=True)]
+        targets = torch.tensor(where)[:, None].repeat(1, 2)  # (B, 2): one-word answers
+        device = model.head.weight.device
+        return model(ids.to(device), targets.to(device))[1]
+
+    return train_on_fresh_batches(model, step_loss, steps, lr, seed)

@@ -27,7 +27,7 @@ from .._checks import positive_int
 from ..data.dates import FORMS, MONTHS
 from ..parts.attention import MultiHeadCrossAttention, MultiHeadSelfAttention
 from ..parts.feed_forward import FeedForward
-from ..training.schedule import learning_rate
+from ..training.fresh_batches import train_on_fresh_batches
 from .beam_search import beam_search
 
 PAD, UNK, BOS, EOS = "<pad>", "<unk>", "<bos>", "<eos>"
@@ -250,26 +250,12 @@ def train_translator(
     """
     from ..data.dates import date_pairs
 
-    positive_int(steps, "steps")
     positive_int(batch_size, "batch_size")
-    torch.manual_seed(seed)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
-    model.train()
-    losses = []
-    try:
-        for step in range(steps):
-            pairs = date_pairs(batch_size, seed=seed * 1_000_003 + step)
-            source = source_batch([e for e, _, _ in pairs], model.config.max_source)
-            target_in, targets = target_batch([c for _, c, _ in pairs])
-            for group in optimizer.param_groups:
-                group["lr"] = learning_rate(step, steps, lr, "cosine", warmup=min(50, steps // 10))
-            _, loss = model(source, target_in, targets)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimizer.step()
-            losses.append(loss.item())
-    except KeyboardInterrupt:
-        print(f"Stopped after {len(losses)} steps; the model keeps what it learned.")
-    model.eval()
-    return losses
+
+    def step_loss(step: int) -> torch.Tensor:
+        pairs = date_pairs(batch_size, seed=seed * 1_000_003 + step)
+        source = source_batch([e for e, _, _ in pairs], model.config.max_source)
+        target_in, targets = target_batch([c for _, c, _ in pairs])
+        return model(source, target_in, targets)[1]
+
+    return train_on_fresh_batches(model, step_loss, steps, lr, seed)

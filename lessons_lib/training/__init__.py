@@ -7,5 +7,7 @@
 - ``history``: what a run measured, one entry per evaluation.
 - ``checkpoint``: save and load a trained GPT as safetensors (chapter 06).
 - ``probe``: linear probes on frozen features, and a bag-of-characters baseline (chapter 07).
+- ``fresh_batches``: AdamW on a new generated batch every step, for chapter 08's translator
+  and reader.
 - ``distributed``: one rank of data-parallel training, by hand or with DDP (chapter 10).
 """
