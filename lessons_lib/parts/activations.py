@@ -27,13 +27,17 @@ def sigmoid(x: torch.Tensor) -> torch.Tensor:
     """σ(x) = 1 / (1 + e^(-x)): squashes any number into (0, 1).
 
     Computed in two halves that never overflow: 1 / (1 + e^(-x)) for x >= 0 and
-    e^x / (1 + e^x) for x < 0. Each half reads x clamped to its own side, so even the half
-    that ``torch.where`` throws away stays finite; an inf there would still turn autograd's
-    gradient into nan (0 · inf). No ``|x|`` either: autograd takes the slope of |x| at 0 to be
-    0, which would make the sigmoid's slope at 0 come out 0 instead of 0.25.
+    e^x / (1 + e^x) for x < 0. Each half reads x with the other side replaced by 0, so even the
+    half that ``torch.where`` throws away stays finite; an inf there would still turn autograd's
+    gradient into nan (0 · inf). The halves are cut with ``torch.where``, whose gradient is
+    defined by the mask alone: at x = 0 the x >= 0 half gets the whole slope, 0.25. Neither
+    ``|x|`` nor ``clamp`` would do: what autograd takes as their slope exactly at the boundary
+    is a convention (|x|: 0; ``clamp``: 1 up to torch 2.13, 0 from 2.14), and with slope 0
+    there the sigmoid's slope at 0 comes out 0.
     """
-    positive = torch.exp(-x.clamp(min=0.0))  # e^(-x) for x >= 0, in (0, 1]
-    negative = torch.exp(x.clamp(max=0.0))  # e^x for x < 0, in (0, 1]
+    zero = torch.zeros_like(x)
+    positive = torch.exp(-torch.where(x >= 0, x, zero))  # e^(-x) for x >= 0, in (0, 1]
+    negative = torch.exp(torch.where(x < 0, x, zero))  # e^x for x < 0, in (0, 1]
     return torch.where(x >= 0, 1.0 / (1.0 + positive), negative / (1.0 + negative))
 
 
