@@ -24,7 +24,7 @@ from collections.abc import Callable
 
 import torch
 
-from .._checks import positive_int
+from .._checks import is_int, positive_int
 
 NextLogProbs = Callable[[torch.Tensor], torch.Tensor]
 """``next_log_probs(prefixes)``: prefixes (K, t) token ids -> (K, V) log-probabilities."""
@@ -52,18 +52,12 @@ def beam_search(
     >>> beam_search(step, 0, 1, beam_size=2)[0][0]          # b then eos: 0.4 * 0.9 = 0.36
     [3]
     """
-    positive_int(beam_size, "beam_size")
-    positive_int(max_len, "max_len")
+    _check_arguments(next_log_probs, bos, eos, beam_size, max_len)
     open_beams = [([bos], 0.0)]  # (prefix with bos, log-probability so far)
     finished: list[tuple[list[int], float]] = []
     for _ in range(max_len):
         prefixes = torch.tensor([prefix for prefix, _ in open_beams])  # (K, t)
-        log_probs = next_log_probs(prefixes)  # (K, V)
-        if log_probs.dim() != 2 or log_probs.shape[0] != len(open_beams):
-            raise ValueError(
-                f"next_log_probs must return (K, V) log-probabilities for K = "
-                f"{len(open_beams)} prefixes, got shape {tuple(log_probs.shape)}."
-            )
+        log_probs = _checked(next_log_probs(prefixes), len(open_beams))  # (K, V)
         scores = torch.tensor([score for _, score in open_beams])[:, None] + log_probs  # (K, V)
         flat = scores.flatten()
         best = flat.topk(min(beam_size, flat.numel())).indices  # the best extensions of all
@@ -79,6 +73,37 @@ def beam_search(
             break
     ranked = sorted(finished + open_beams, key=lambda hyp: -hyp[1])[:beam_size]
     return [([t for t in prefix[1:] if t != eos], score) for prefix, score in ranked]
+
+
+def _check_arguments(next_log_probs, bos, eos, beam_size: int, max_len: int) -> None:
+    positive_int(beam_size, "beam_size")
+    positive_int(max_len, "max_len")
+    if not callable(next_log_probs) or not (is_int(bos) and is_int(eos)):
+        raise TypeError(
+            "beam_search needs next_log_probs, a function prefixes (K, t) -> (K, V) "
+            f"log-probabilities, and token ids bos and eos (ints); got {next_log_probs!r:.60}, "
+            f"bos={bos!r}, eos={eos!r}."
+        )
+
+
+def _checked(log_probs, K: int) -> torch.Tensor:
+    """``log_probs`` if it is a (K, V) tensor of log-probabilities: every value <= 0 or -inf
+    (a NaN, a +inf or a raw logit above 0 would make the search's answer meaningless)."""
+    shape = tuple(log_probs.shape) if isinstance(log_probs, torch.Tensor) else log_probs
+    if not isinstance(log_probs, torch.Tensor) or log_probs.dim() != 2 or len(log_probs) != K:
+        raise ValueError(
+            f"next_log_probs must return (K, V) log-probabilities for K = {K} prefixes, "
+            f"got {shape!r:.60}."
+        )
+    if not bool((log_probs <= 1e-4).all()):  # one pass: False for NaN, +inf and above 0
+        nan = bool(log_probs.isnan().any())
+        worst = "NaN" if nan else f"{log_probs.max().item():.3g}"
+        raise ValueError(
+            f"next_log_probs returned {worst}: it must return log-probabilities, all <= 0 "
+            "(-inf for an impossible token), never NaN. From logits return "
+            "logits.log_softmax(-1), from probabilities probs.log()."
+        )
+    return log_probs
 
 
 def greedy_decode(

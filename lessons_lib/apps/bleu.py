@@ -14,7 +14,13 @@ An order with no match at all would make the score 0; like ``sacrebleu`` the sco
 "exp" smoothing: the k-th such order counts as 1 / 2^k matches. Scores equal
 ``sacrebleu.corpus_bleu`` with the same tokens. Chinese has no spaces, so
 ``sacrebleu``'s default tokenizer sees a whole date as one word: score Chinese by characters
-(``tokenizer=bleu_characters``, sacrebleu's ``tokenize="char"``).
+(``tokenizer=bleu_characters`` or ``"char"``, sacrebleu's ``tokenize="char"``).
+
+Several references per translation are given as ``sacrebleu`` takes them, as reference
+*streams*: ``bleu([refs_1, refs_2], translations)``, ``refs_k[i]`` the k-th reference of
+translation ``i``. Each n-gram then counts as often as the reference that has it most
+often, and the reference length is that of the reference closest in length (the shorter
+of two as close), as in ``sacrebleu``.
 """
 
 from __future__ import annotations
@@ -23,7 +29,8 @@ import math
 from collections import Counter
 from collections.abc import Callable
 
-from .rouge import ngrams
+from .._checks import positive_int
+from .rouge import ngrams, pick_tokenizer, tokens_of
 
 Tokenizer = Callable[[str], list[str]]
 
@@ -48,38 +55,94 @@ def brevity_penalty(candidate_length: int, reference_length: int) -> float:
     return math.exp(1 - reference_length / candidate_length) if candidate_length else 0.0
 
 
+_ORDER = (
+    "L.bleu takes the references first, bleu(references, translations), the other way round "
+    "from sacrebleu.corpus_bleu(translations, [references]); tokens already split: join them, "
+    "' '.join(tokens)."
+)
+
+
+def _strings(texts, name: str) -> list[str]:
+    """``texts`` if it is a list (or tuple) of strings; else an error that says how to fix it."""
+    wanted = "a list of strings"
+    if name == "references":
+        wanted += " (or sacrebleu's reference streams, a list of lists of strings)"
+    if not isinstance(texts, list | tuple):
+        got = "a str: wrap one text in []" if isinstance(texts, str) else type(texts).__name__
+        raise TypeError(f"{name} must be {wanted}, got {got}.")
+    for i, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise TypeError(
+                f"{name} must be {wanted}, got {type(text).__name__} {text!r:.40} at "
+                f"{name}[{i}]. {_ORDER}"
+            )
+    return list(texts)
+
+
+def reference_sets(references, translations) -> list[tuple[str, ...]]:
+    """The references of each translation, from one string per translation or from
+    sacrebleu's reference streams (a list of lists of strings, one string per translation)."""
+    n = len(_strings(translations, "translations"))
+    if (
+        isinstance(references, list | tuple)
+        and references
+        and all(isinstance(stream, list | tuple) for stream in references)
+    ):  # sacrebleu's streams: references[k][i], the k-th reference of translation i
+        for k, stream in enumerate(references):
+            if len(_strings(stream, f"references[{k}]")) != n:
+                raise ValueError(
+                    f"references given as lists are sacrebleu's reference streams, "
+                    f"references[k][i] the k-th reference of translation i; references[{k}] "
+                    f"holds {len(stream)} strings for {n} translations: give each stream one "
+                    "reference per translation."
+                )
+        return list(zip(*references, strict=True))
+    if len(_strings(references, "references")) != n:
+        raise ValueError(
+            f"Give one reference per translation: got {len(references)} references and "
+            f"{n} translations. Several references each: a list of streams, as sacrebleu "
+            "takes them, bleu([refs_1, refs_2], translations)."
+        )
+    return [(reference,) for reference in references]
+
+
 def bleu(
-    references: list[str],
+    references: list[str] | list[list[str]],
     translations: list[str],
-    tokenizer: Tokenizer | None = None,
+    tokenizer: Tokenizer | str | None = None,
     max_order: int = 4,
 ) -> float:
-    """Corpus BLEU (0-100) of ``translations`` against one reference each.
+    """Corpus BLEU (0-100) of ``translations`` against one reference each, or against
+    several given as sacrebleu's reference streams (``[refs_1, refs_2]``, module docstring).
 
-    ``tokenizer`` defaults to splitting on spaces; use ``bleu_characters`` for Chinese.
+    ``tokenizer``: None splits on spaces (sacrebleu's ``tokenize="none"``, also ``"none"``);
+    ``"char"`` or ``bleu_characters`` for Chinese; or any function text -> list of tokens.
 
     >>> bleu(["the cat sat on the mat"], ["the cat sat on the mat"])
     100.0
     """
-    if isinstance(references, str) or isinstance(translations, str):
-        raise TypeError("references and translations must be lists of strings: wrap one in [].")
-    if len(references) != len(translations):
-        raise ValueError(
-            f"Give one reference per translation: got {len(references)} references and "
-            f"{len(translations)} translations."
-        )
-    tokenize = str.split if tokenizer is None else tokenizer
+    reference_lists = reference_sets(references, translations)
+    tokenize = pick_tokenizer(
+        tokenizer, str.split, {"char": bleu_characters, "none": str.split},
+        " sacrebleu's '13a' and 'zh' are not built in: use sacrebleu.corpus_bleu for them.",
+    )  # fmt: skip
+    positive_int(max_order, "max_order")
     correct, total = [0] * max_order, [0] * max_order
     candidate_length = reference_length = 0
-    for reference, translation in zip(references, translations, strict=True):
-        ref, hyp = tokenize(reference), tokenize(translation)
+    for refs, translation in zip(reference_lists, translations, strict=True):
+        hyp = tokens_of(tokenize, translation)
+        refs = [tokens_of(tokenize, reference) for reference in refs]
+        closest = min((len(ref) for ref in refs), key=lambda r: (abs(r - len(hyp)), r))
         candidate_length, reference_length = (
             candidate_length + len(hyp),
-            reference_length + len(ref),
+            reference_length + closest,
         )
         for n in range(1, max_order + 1):
             hyp_grams: Counter = ngrams(hyp, n)
-            correct[n - 1] += sum((hyp_grams & ngrams(ref, n)).values())  # clipped matches
+            most: Counter = Counter()  # each n-gram as often as one reference has it at most
+            for ref in refs:
+                most |= ngrams(ref, n)
+            correct[n - 1] += sum((hyp_grams & most).values())  # clipped matches
             total[n - 1] += sum(hyp_grams.values())
     if not any(correct):
         return 0.0

@@ -75,7 +75,7 @@ class StoryIndex:
         if not isinstance(stories, list | tuple) or not stories:
             raise ValueError("stories must be a non-empty list of stories (lists of sentences).")
         for story in stories:
-            if isinstance(story, str) or not all(isinstance(s, str) for s in story):
+            if not isinstance(story, list | tuple) or not all(isinstance(s, str) for s in story):
                 raise TypeError(
                     "Each story must be a list of sentences, e.g. ['Mary went to the garden.'],"
                     f" got {story!r}."
@@ -122,9 +122,13 @@ class StoryIndex:
 def recall_at_k(
     index: StoryIndex, collection: Collection, ks: tuple[int, ...] = (1, 5)
 ) -> dict[int, float]:
-    """For each k, the share of questions whose right story is among the top k retrieved."""
+    """For each k, the share of questions whose right story is among the top k retrieved.
+    ``ks``: the k's (one int is taken as one k)."""
+    ks = (ks,) if isinstance(ks, int) else ks
+    if not isinstance(ks, list | tuple | range) or not ks:
+        raise ValueError(f"ks must be a tuple of positive ints, e.g. (1, 5); got {ks!r}.")
     for k in ks:
-        positive_int(k, "k")
+        positive_int(k, "each k in ks")
     found, _ = index.retrieve([q.question for q in collection.questions], k=max(ks))  # (Q, K)
     right = torch.tensor(collection.story_of)[:, None]  # (Q, 1)
     return {k: (found[:, :k] == right).any(dim=1).float().mean().item() for k in ks}

@@ -31,7 +31,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .._checks import one_of, positive_int
+from .._checks import is_int, one_of, positive_int
 from ..data.stories import KINDS, QAExample
 from ..training.fresh_batches import train_on_fresh_batches
 from .reader_inputs import (
@@ -144,6 +144,8 @@ def span_from_logits(
         if not isinstance(x, torch.Tensor) or x.dim() != 2:
             got = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
             raise ValueError(f"{name} must be a (B, T) tensor, got {got}; for one row use x[None].")
+        if bool((x.isnan() | x.isposinf()).any()):  # -inf is fine: "no answer here"
+            raise ValueError(f"{name} holds NaN or +inf: a span needs finite scores (or -inf).")
     if start_logits.shape != end_logits.shape:
         raise ValueError(
             f"start_logits {tuple(start_logits.shape)} and end_logits "
@@ -156,6 +158,11 @@ def span_from_logits(
     allowed = (s <= e) & (e - s < max_len)  # (T, T): end not before start, not too long
     scores = scores.masked_fill(~allowed.to(scores.device), float("-inf"))
     best = scores.flatten(1).argmax(dim=1)  # (B,): index into the T x T grid
+    if bool((none := scores.flatten(1).gather(1, best[:, None]).isneginf()).any()):
+        raise ValueError(
+            f"Row {int(none.nonzero()[0, 0])} has no span with a finite score (every allowed "
+            "start or end is -inf): an empty story has no answer to point at."
+        )
     return best // T, best % T
 
 
@@ -176,6 +183,11 @@ def read_answers(model: Reader, examples) -> list[str]:
 
 def reader_exact_match(model: Reader, examples: list[QAExample]) -> dict[str, float]:
     """The share of questions answered exactly, per kind and in ``"all"``."""
+    if isinstance(examples, QAExample) or not all(isinstance(e, QAExample) for e in examples):
+        raise TypeError(
+            "examples must be a list of QAExamples (each knows its answer and kind), e.g. "
+            f"L.qa_examples(100, split='test'); got {examples!r:.80}."
+        )
     right = [
         got == ex.answer for got, ex in zip(read_answers(model, examples), examples, strict=True)
     ]
@@ -209,8 +221,11 @@ def support_attention(
     if more:
         raise ValueError("support_attention reads one example at a time; pass one, not a list.")
     L = model.config.n_layer
-    if layer is not None and not -L <= layer < L:
-        raise ValueError(f"layer must be an index of the {L} layer(s), or None for their mean.")
+    if layer is not None and not (is_int(layer) and -L <= layer < L):
+        raise ValueError(
+            f"layer must be an int index of the {L} layer(s), from {-L} to {L - 1}, or None for "
+            f"their mean; got {layer!r}."
+        )
     ids, (enc,) = batch(example, model.config.max_len)
     was_training = model.training
     model.eval()

@@ -12,8 +12,8 @@ ROUGE-1 counts single words, ROUGE-2 pairs of neighbouring words, and ROUGE-L th
 common subsequence: words in the same order, gaps allowed. The default tokenizer is that of
 Google's ``rouge-score`` package without stemming (lowercase; anything but ``a-z`` and
 ``0-9`` splits words), so the scores equal its scores. That tokenizer drops every Chinese
-character, so two identical Chinese texts score 0: ``chinese_characters`` makes each
-character a token instead.
+character, so two identical Chinese texts score 0: ``chinese_characters`` (or
+``tokenizer="chinese"``) makes each character a token instead.
 """
 
 from __future__ import annotations
@@ -23,6 +23,35 @@ from collections import Counter
 from collections.abc import Callable
 
 Tokenizer = Callable[[str], list[str]]
+
+
+def pick_tokenizer(tokenizer, default: Tokenizer, named: dict[str, Tokenizer], hint: str = ""):
+    """The function that splits a text into tokens: ``default`` for None, ``named[tokenizer]``
+    for a name, a tokenizer object's ``tokenize`` method (``rouge-score`` takes one), or the
+    function itself; else an error that lists what ``tokenizer`` may be."""
+    if tokenizer is None:
+        return default
+    if isinstance(tokenizer, str) and tokenizer in named:
+        return named[tokenizer]
+    tokenize = getattr(tokenizer, "tokenize", tokenizer)
+    if isinstance(tokenizer, str) or not callable(tokenize):
+        listed = ", ".join(repr(name) for name in named)
+        raise (ValueError if isinstance(tokenizer, str) else TypeError)(
+            f"tokenizer must be None (the default), one of {listed}, or a function "
+            f"text -> list of tokens; got {tokenizer!r}.{hint}"
+        )
+    return tokenize
+
+
+def tokens_of(tokenize: Tokenizer, text: str) -> list[str]:
+    """``tokenize(text)``, checked to be a list (or tuple) of tokens, not a string."""
+    tokens = tokenize(text)
+    if not isinstance(tokens, list | tuple):
+        raise TypeError(
+            f"tokenizer must return a list of tokens, got {type(tokens).__name__} for "
+            f"{text[:40]!r}; e.g. tokenizer=str.split."
+        )
+    return tokens
 
 
 def rouge_tokens(text: str) -> list[str]:
@@ -73,6 +102,10 @@ def lcs_length(a: list[str], b: list[str]) -> int:
 def rouge(target: str, prediction: str, tokenizer: Tokenizer | None = None) -> dict[str, float]:
     """ROUGE-1, ROUGE-2 and ROUGE-L F scores of ``prediction`` against ``target``.
 
+    ``tokenizer``: None (``rouge_tokens``, as ``rouge-score``), ``"chinese"``
+    (``chinese_characters``), a function text -> list of tokens, or an object with a
+    ``tokenize`` method (what ``rouge_scorer.RougeScorer(..., tokenizer=...)`` takes).
+
     >>> rouge("the cat sat on the mat", "the cat lay on the mat")["rouge1"]
     0.8333333333333334
     """
@@ -82,8 +115,8 @@ def rouge(target: str, prediction: str, tokenizer: Tokenizer | None = None) -> d
                 f"{name} must be a string, got {type(text).__name__}. Join a list of sentences "
                 "with ' '.join(sentences)."
             )
-    tokenize = rouge_tokens if tokenizer is None else tokenizer
-    t, p = tokenize(target), tokenize(prediction)
+    tokenize = pick_tokenizer(tokenizer, rouge_tokens, {"chinese": chinese_characters})
+    t, p = tokens_of(tokenize, target), tokens_of(tokenize, prediction)
     scores = {}
     for n in (1, 2):
         t_grams, p_grams = ngrams(t, n), ngrams(p, n)

@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import random
 import statistics
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import torch
 
+from .._checks import number
 from ..data.chapter_summaries import chapter_summaries
 from ..models.minilm import embed_sentences
 from .rouge import rouge
@@ -32,6 +33,12 @@ from .sentences import split_sentences
 __all__ = ["evaluate_summaries", "lead_k", "mmr", "random_k", "split_sentences", "summarize"]
 
 # --- choosing sentences -------------------------------------------------------------------
+
+
+def _check_relevance(relevance: float) -> None:
+    number(relevance, "relevance (λ)")  # a TypeError for "0.7"
+    if not 0.0 <= relevance <= 1.0:
+        raise ValueError(f"relevance (λ) must lie in [0, 1], got {relevance}. Try 0.7.")
 
 
 def _check_k(k: int, name: str) -> None:
@@ -60,11 +67,11 @@ def mmr(
             f"vectors must be a tensor (N, C) with N >= 1, got {got}. "
             "Make one with L.embed_sentences(sentences)."
         )
-    if query is not None and query.shape != vectors.shape[1:]:
-        raise ValueError(f"query must be ({vectors.shape[1]},), got {tuple(query.shape)}.")
+    if query is not None and getattr(query, "shape", None) != vectors.shape[1:]:
+        got = tuple(query.shape) if isinstance(query, torch.Tensor) else type(query).__name__
+        raise ValueError(f"query must be a tensor ({vectors.shape[1]},), got {got}.")
     _check_k(k, "k")
-    if not 0.0 <= relevance <= 1.0:
-        raise ValueError(f"relevance (λ) must lie in [0, 1], got {relevance}. Try 0.7.")
+    _check_relevance(relevance)
     units = torch.nn.functional.normalize(vectors.double(), dim=-1)  # (N, C)
     query = units.mean(dim=0) if query is None else query.double()  # (C,)
     relevant = units @ torch.nn.functional.normalize(query, dim=0)  # (N,): cos to the query
@@ -100,8 +107,7 @@ def summarize(
     ``tokenizer`` go to :func:`lessons_lib.models.minilm.embed_sentences` (default: MiniLM).
     """
     sentences = _sentences(text, n_sentences, "n_sentences")
-    if not 0.0 <= relevance <= 1.0:
-        raise ValueError(f"relevance (λ) must lie in [0, 1], got {relevance}. Try 0.7.")
+    _check_relevance(relevance)
     places = _distinct(sentences)
     if len(places) <= n_sentences:
         return [sentences[i] for i in places]
@@ -188,11 +194,20 @@ def evaluate_summaries(
     """
     if budget not in ("words", "sentences"):
         raise ValueError(f"budget must be 'words' or 'sentences', got {budget!r}.")
-    if not list(seeds):
-        raise ValueError("seeds must hold at least one seed for random-k, e.g. range(10).")
+    if not isinstance(seeds, Iterable) or not (seeds := list(seeds)):
+        raise ValueError(
+            f"seeds must hold at least one seed for random-k, e.g. range(10); got {seeds!r}."
+        )
     if k is not None:
         _check_k(k, "k")
+    _check_relevance(relevance)
     chapters = chapter_summaries() if chapters is None else chapters
+    for i, chapter in enumerate(chapters):
+        if not isinstance(chapter, dict) or not {"chapter", "body", "summary"} <= chapter.keys():
+            raise TypeError(
+                f"chapters[{i}] must be a dict with 'chapter', 'body' and 'summary' (texts), as "
+                f"L.chapter_summaries() gives them; got {chapter!r:.60}."
+            )
     names = ("rouge1", "rouge2", "rougeL")
     rows = []
     for chapter in chapters:

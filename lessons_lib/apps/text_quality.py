@@ -15,19 +15,23 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from .._checks import positive_int
+
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)*")  # letters, with inner apostrophes: o'er, 'tis -> tis
 
 
 def words(text: str) -> list[str]:
     """The words of ``text``, lower-cased: runs of letters with inner apostrophes."""
     if not isinstance(text, str):
-        raise TypeError(f"words needs a string, got {type(text).__name__}.")
+        raise TypeError(f"text must be a str, got {type(text).__name__}.")
     return _WORD.findall(text.lower())
 
 
 def vocabulary(texts: str | Iterable[str]) -> set[str]:
     """Every word that occurs in ``texts`` (one string or several)."""
     texts = [texts] if isinstance(texts, str) else texts
+    if not isinstance(texts, Iterable):
+        raise TypeError(f"texts must be a str or a list of strings, got {type(texts).__name__}.")
     return {word for text in texts for word in words(text)}
 
 
@@ -43,8 +47,7 @@ def real_word_share(text: str, known: set[str]) -> float:
 
 def distinct_n(text: str, n: int = 2) -> float:
     """Different word n-grams / all word n-grams of ``text`` (0.0 when it has none)."""
-    if not isinstance(n, int) or n < 1:
-        raise ValueError(f"n must be a positive integer, got {n!r}.")
+    positive_int(n, "n")
     found = words(text)
     grams = [tuple(found[i : i + n]) for i in range(len(found) - n + 1)]
     return len(set(grams)) / len(grams) if grams else 0.0

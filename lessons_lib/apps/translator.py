@@ -24,6 +24,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from .._checks import positive_int
+from .._checks import text as check_text
 from ..data.dates import FORMS, MONTHS
 from ..parts.attention import MultiHeadCrossAttention, MultiHeadSelfAttention
 from ..parts.feed_forward import FeedForward
@@ -104,6 +105,24 @@ class DecoderBlock(nn.Module):
         return y + self.ffn(self.norm3(y))
 
 
+_SOURCE_HOW = "source_batch(texts, model.config.max_source)"
+_TARGET_HOW = "target_batch(texts), texts of at most model.config.max_target - 1 characters"
+
+
+def _check_ids(ids, name: str, most: int, build: str) -> None:
+    """A clear error unless ``ids`` is a (B, T) long tensor with T <= ``most`` positions."""
+    if not isinstance(ids, torch.Tensor) or ids.dim() != 2 or ids.dtype != torch.long:
+        got = f"{ids.dtype} {tuple(ids.shape)}" if isinstance(ids, torch.Tensor) else ids
+        raise ValueError(
+            f"{name} must be a (B, T) tensor of ids (long), got {got!r:.60}; build it with {build}."
+        )
+    if ids.shape[1] > most:
+        raise ValueError(
+            f"{name} has {ids.shape[1]} positions, but this translator reads at most {most}: "
+            f"build it with {build}."
+        )
+
+
 class Translator(nn.Module):
     """``forward(source, target_in, targets=None) -> (logits, loss)``; ``translate(texts)``."""
 
@@ -124,6 +143,7 @@ class Translator(nn.Module):
 
     def encode(self, source: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """source (B, S) ids -> memory (B, S, C) and the padding mask (B, 1, 1, S)."""
+        _check_ids(source, "source", self.config.max_source, _SOURCE_HOW)
         mask = (source != 0)[:, None, None, :]  # True where a real character stands
         positions = torch.arange(source.shape[1], device=source.device)
         x = self.source_embedding(source) + self.source_positions(positions)  # (B, S, C)
@@ -133,6 +153,7 @@ class Translator(nn.Module):
 
     def decode(self, target_in: torch.Tensor, memory: torch.Tensor, mask: torch.Tensor):
         """target_in (B, T) ids, starting with <bos> -> logits (B, T, V_target)."""
+        _check_ids(target_in, "target_in", self.config.max_target, _TARGET_HOW)
         positions = torch.arange(target_in.shape[1], device=target_in.device)
         y = self.target_embedding(target_in) + self.target_positions(positions)  # (B, T, C)
         for block in self.decoder:
@@ -192,7 +213,7 @@ class Translator(nn.Module):
         ``beams(text, 1)`` is the greedy translation with its log-probability.
         """
         positive_int(beam_size, "beam_size")
-        memory, mask = self.encode(source_batch([text], self.config.max_source))
+        memory, mask = self.encode(source_batch([check_text(text, "text")], self.config.max_source))
 
         def next_log_probs(prefixes: torch.Tensor) -> torch.Tensor:
             K = prefixes.shape[0]
@@ -206,15 +227,38 @@ class Translator(nn.Module):
         return [(TARGET.decode(tokens), log_prob) for tokens, log_prob in found]
 
 
+def _texts(texts, name: str, example: str) -> list[str]:
+    """``texts`` if it is a non-empty list (or tuple) of strings; else a clear error."""
+    if isinstance(texts, str) or not isinstance(texts, list | tuple):
+        got = f"{texts!r:.40}" if isinstance(texts, str) else type(texts).__name__
+        raise TypeError(f"{name} must be a list of strings, e.g. [{example!r}]; got {got}.")
+    if not texts:
+        raise ValueError(f"{name} is empty: give at least one text, e.g. [{example!r}].")
+    for i, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise TypeError(f"{name}[{i}] must be a str, got {type(text).__name__} {text!r:.40}.")
+    return list(texts)
+
+
 def source_batch(texts: list[str], max_source: int) -> torch.Tensor:
     """English texts -> (B, S) ids, padded with 0, each cut to ``max_source`` characters."""
-    ids = [SOURCE.encode(text)[:max_source] for text in texts]
+    positive_int(max_source, "max_source")  # 0 would leave nothing but padding
+    ids = [SOURCE.encode(text)[:max_source] for text in _texts(texts, "texts", "May 1, 2020")]
     S = max(1, max(len(i) for i in ids))
     return torch.tensor([i + [0] * (S - len(i)) for i in ids])
 
 
 def target_batch(texts: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
-    """Chinese texts -> decoder input ``<bos> y`` and targets ``y <eos>``, both (B, T)."""
+    """Chinese texts -> decoder input ``<bos> y`` and targets ``y <eos>``, both (B, T).
+
+    The target vocabulary is digits, 年, 月 and 日, without ``<unk>``: a text with any other
+    character is refused (as padding it would silently drop out of the loss)."""
+    for i, text in enumerate(_texts(texts, "texts", "2020年5月1日")):
+        if unknown := [char for char in text if char not in TARGET_CHARS]:
+            raise ValueError(
+                f"texts[{i}] = {text!r} has {unknown[0]!r}, which the translator cannot write: "
+                f"a target uses only {''.join(TARGET_CHARS)}. Fix or drop that text."
+            )
     ids = [TARGET.encode(text) for text in texts]
     T = max(len(i) for i in ids) + 1
     bos, eos = TARGET.stoi[BOS], TARGET.stoi[EOS]
@@ -224,12 +268,21 @@ def target_batch(texts: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 def translation_exact_match(model: Translator, pairs, beam_size: int = 1) -> dict[str, float]:
-    """The share of ``(english, chinese, form)`` pairs translated exactly, per form and in all."""
-    got = model.translate([english for english, _, _ in pairs], beam_size=beam_size)
-    right = [g == chinese for g, (_, chinese, _) in zip(got, pairs, strict=True)]
+    """The share of ``(english, chinese, form)`` pairs (as ``date_pairs`` gives them)
+    translated exactly, per form and in all; ``(english, chinese)`` pairs count in "all"."""
+    if not isinstance(pairs, list | tuple):
+        raise TypeError(f"pairs must be a list, e.g. L.date_pairs(100), got {pairs!r:.60}.")
+    for i, pair in enumerate(pairs):
+        if not (isinstance(pair, list | tuple) and len(pair) in (2, 3)):
+            raise TypeError(
+                f"pairs[{i}] must be an (english, chinese, form) triple, as L.date_pairs gives, "
+                f"or an (english, chinese) pair; got {pair!r:.60}."
+            )
+    got = model.translate([pair[0] for pair in pairs], beam_size=beam_size)
+    right = [g == pair[1] for g, pair in zip(got, pairs, strict=True)]
     scores = {}
     for form in FORMS:
-        mine = [r for r, (*_, f) in zip(right, pairs, strict=True) if f == form]
+        mine = [r for r, pair in zip(right, pairs, strict=True) if tuple(pair[2:3]) == (form,)]
         if mine:
             scores[form] = sum(mine) / len(mine)
     scores["all"] = sum(right) / max(len(right), 1)

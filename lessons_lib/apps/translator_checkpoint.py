@@ -11,13 +11,10 @@ held-out dates and writes ``checkpoints/date_translator.safetensors`` (the weigh
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import asdict
 from pathlib import Path
 
-import torch
-
+from ..training.checkpoint_files import read_checkpoint, read_facts, write_checkpoint
 from .translator import SOURCE, TARGET, Translator, TranslatorConfig
 
 TRANSLATOR_CHECKPOINT = Path(__file__).resolve().parent.parent / "checkpoints" / "date_translator"
@@ -26,60 +23,31 @@ TRANSLATOR_CHECKPOINT = Path(__file__).resolve().parent.parent / "checkpoints" /
 _RETRAIN = "Reinstall lessons_lib, or train it again with: python -m lessons_lib translator"
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def save_translator(model: Translator, stem: Path = TRANSLATOR_CHECKPOINT, **facts) -> str:
+def save_translator(model: Translator, stem: str | Path = TRANSLATOR_CHECKPOINT, **facts) -> str:
     """Write ``stem.safetensors`` and ``stem.json``; returns the weights' SHA-256."""
-    from safetensors.torch import save_file
-
-    stem.parent.mkdir(parents=True, exist_ok=True)
-    weights = stem.with_suffix(".safetensors")
-    state = {
-        k: v.detach().to("cpu", torch.float32).contiguous() for k, v in model.state_dict().items()
-    }
-    save_file(state, str(weights))
-    digest = _sha256(weights)
     meta = {
         "config": asdict(model.config),
         "source_vocab": SOURCE.itos,
         "target_vocab": TARGET.itos,
-        "sha256": digest,
         **facts,
     }
-    text = json.dumps(meta, indent=2, ensure_ascii=False) + "\n"
-    stem.with_suffix(".json").write_text(text, encoding="utf-8")
-    return digest
+    return write_checkpoint(model.state_dict(), stem, meta)
 
 
-def translator_facts(stem: Path = TRANSLATOR_CHECKPOINT) -> dict:
+def translator_facts(stem: str | Path = TRANSLATOR_CHECKPOINT) -> dict:
     """What the checkpoint's JSON says: configuration, training time, scores per form, ..."""
-    path = stem.with_suffix(".json")
-    if not path.exists():
-        raise FileNotFoundError(f"No translator checkpoint at {path}. {_RETRAIN}")
-    return json.loads(path.read_text(encoding="utf-8"))
+    return read_facts(stem, _RETRAIN)
 
 
-def load_translator(stem: Path = TRANSLATOR_CHECKPOINT) -> Translator:
+def load_translator(stem: str | Path = TRANSLATOR_CHECKPOINT) -> Translator:
     """The trained date translator, after checking its weights' SHA-256 and vocabularies."""
-    from safetensors.torch import load_file
-
-    meta = translator_facts(stem)
-    weights = stem.with_suffix(".safetensors")
-    if not weights.exists():
-        raise FileNotFoundError(f"No translator weights at {weights}. {_RETRAIN}")
-    digest = _sha256(weights)
-    if digest != meta["sha256"]:
-        raise ValueError(
-            f"The translator checkpoint {weights.name} is damaged or was replaced: its SHA-256 "
-            f"is {digest[:16]}..., expected {meta['sha256'][:16]}.... {_RETRAIN}"
-        )
+    required = ("config", "source_vocab", "target_vocab")
+    state, meta = read_checkpoint(stem, _RETRAIN, required=required)
     if meta["source_vocab"] != SOURCE.itos or meta["target_vocab"] != TARGET.itos:
         raise ValueError(
             f"The translator checkpoint was trained with other vocabularies than "
             f"lessons_lib.apps.translator defines now. {_RETRAIN}"
         )
     model = Translator(TranslatorConfig(**meta["config"]))
-    model.load_state_dict(load_file(str(weights)))
+    model.load_state_dict(state)
     return model.eval()

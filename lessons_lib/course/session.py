@@ -10,6 +10,8 @@ import random
 import numpy as np
 import torch
 
+from .._checks import positive_int
+
 HEADLESS_VARIABLE = "LESSONS_HEADLESS"
 """Set to 1 by the test run and the notebook refresh: widget demos then draw once, statically."""
 
@@ -28,7 +30,11 @@ PLOT_STYLE = {
 
 
 def set_seed(seed: int = 0) -> None:
-    """Seed Python's ``random``, NumPy and torch (CPU and every GPU) with one number."""
+    """Seed Python's ``random``, NumPy and torch (CPU and every GPU) with one number: an int
+    from 0 to 2**32 - 1 (NumPy's range)."""
+    positive_int(seed, "seed (e.g. 0)", minimum=0)
+    if seed >= 2**32:
+        raise ValueError(f"seed must be below 2**32 = {2**32} (NumPy's limit), got {seed}.")
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)  # also seeds CUDA and MPS generators
@@ -60,11 +66,23 @@ def setup(seed: int = 0) -> torch.device:
     device = get_device()
     mpl.rcParams.update(PLOT_STYLE)
     _show_figures_inline()
+    _quiet_version_warnings()
     print(
         f"lessons_lib ready · Python {platform.python_version()} · torch {torch.__version__}"
         f" · device {device} · seed {seed}"
     )
     return device
+
+
+def _quiet_version_warnings() -> None:
+    """Hide one warning that only some supported versions print and that says nothing about
+    the chapter: transformers 4.44 warns, at every tokenizer it loads, that the default of
+    ``clean_up_tokenization_spaces`` will change (the course never relies on that default)."""
+    import warnings
+
+    warnings.filterwarnings(
+        "ignore", message="`clean_up_tokenization_spaces` was not set", category=FutureWarning
+    )
 
 
 def _show_figures_inline() -> None:

@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from .._checks import path_like
+
 SUMMARIES_FILE = Path(__file__).with_name("chapter_summaries.json")
 
 
@@ -23,7 +25,7 @@ def chapter_summaries(path: str | Path | None = None) -> list[dict]:
     >>> [c["chapter"] for c in chapter_summaries()][:3]
     ['01', '02', '03']
     """
-    path = SUMMARIES_FILE if path is None else Path(path)
+    path = SUMMARIES_FILE if path is None else path_like(path, "path")
     if not path.is_file():
         raise FileNotFoundError(
             f"No chapter summaries at {path}. Make them from the notebooks: "

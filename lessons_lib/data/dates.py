@@ -20,6 +20,7 @@ import datetime
 import random
 
 from .._checks import one_of, positive_int
+from .._checks import seed as check_seed
 
 FORMS = ("month_day_year", "day_month_year", "abbreviated", "iso", "ordinal")
 """The English forms, e.g. ``March 5, 2021`` · ``5 March 2021`` · ``Mar 5, 2021`` ·
@@ -47,8 +48,19 @@ def ordinal_suffix(day: int) -> str:
     return {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
 
 
+def _check_date(date: object) -> datetime.date:
+    """``date`` if it is a ``datetime.date``; else a ``TypeError`` that shows how to make one."""
+    if not isinstance(date, datetime.date):
+        raise TypeError(
+            f"date must be a datetime.date, got {date!r}. Fix: datetime.date(2020, 5, 1) "
+            "(year, month, day)."
+        )
+    return date
+
+
 def english_date(date: datetime.date, form: str) -> str:
     """``date`` written in one of the English ``FORMS``."""
+    _check_date(date)
     one_of(form, FORMS, "form")
     month = MONTHS[date.month - 1]
     if form == "month_day_year":
@@ -64,6 +76,7 @@ def english_date(date: datetime.date, form: str) -> str:
 
 def chinese_date(date: datetime.date) -> str:
     """``date`` in Chinese: year 年, month 月, day 日, with no leading zeros."""
+    _check_date(date)
     return f"{date.year}年{date.month}月{date.day}日"
 
 
@@ -99,6 +112,7 @@ def date_pairs(
         raise ValueError(f"forms must be a non-empty tuple of names from {FORMS}, got {forms!r}.")
     for form in forms:
         one_of(form, FORMS, "form")
+    check_seed(seed)
     rng = random.Random(f"forms-{seed}")  # its own stream: the dates do not depend on forms
     pairs = []
     for date in random_dates(n, seed, split):

@@ -15,7 +15,12 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from .._checks import positive_int, tensor
+from .._checks import seed as check_seed
 from ..parts.softmax import entropy
+from ..tokenization.inputs import as_token_ids
+
+_MAX_TABLE = 1_000_000  # entries of the transition table toy_language may build
 
 
 @dataclass
@@ -31,12 +36,13 @@ class MarkovLanguage:
     transitions: torch.Tensor
 
     def __post_init__(self) -> None:
+        positive_int(self.order, "order (how many previous words the next one depends on)")
         V = len(self.words)
         expected = (V,) * (self.order + 1)
-        if self.order < 1 or tuple(self.transitions.shape) != expected:
+        if tuple(tensor(self.transitions, "transitions").shape) != expected:
             raise ValueError(
                 f"transitions must have shape {expected} for {V} words and order "
-                f"{self.order} >= 1, got {tuple(self.transitions.shape)}."
+                f"{self.order}, got {tuple(self.transitions.shape)}."
             )
         transitions = self.transitions.double()
         sums = transitions.sum(dim=-1, keepdim=True)
@@ -70,8 +76,7 @@ class MarkovLanguage:
     def conditional_entropy(self, context: int) -> float:
         """H(next word | previous ``context`` words) in nats: the floor of a model that sees
         ``context`` words. ``context >= order`` gives the entropy rate."""
-        if context < 0:
-            raise ValueError(f"context must be >= 0, got {context}.")
+        positive_int(context, "context (how many previous words the model sees)", minimum=0)
         context = min(context, self.order)
         block = self.block_probs()
         # keep the last context + 1 words of the window; sum out the older ones
@@ -86,6 +91,7 @@ class MarkovLanguage:
 
     def sample(self, n: int, seed: int = 0) -> torch.Tensor:
         """``n`` word ids from the chain, started from its long-run distribution."""
+        positive_int(n, "n")
         if n < self.order:
             raise ValueError(f"n must be at least order={self.order}, got {n}.")
         rng = np.random.default_rng(seed)
@@ -103,18 +109,35 @@ class MarkovLanguage:
 
     def decode(self, ids) -> str:
         """The words for a sequence of ids, separated by spaces."""
-        return " ".join(self.words[int(i)] for i in ids)
+        ids = as_token_ids(ids)
+        bad = [i for i in ids if not 0 <= i < self.vocab_size]
+        if bad:  # a negative id would silently pick a word from the end
+            raise ValueError(f"ids must be 0..{self.vocab_size - 1} (one per word), got {bad[0]}.")
+        return " ".join(self.words[i] for i in ids)
 
 
 def toy_language(seed: int = 0, words: int = 8, order: int = 2, choices: int = 3) -> MarkovLanguage:
-    """A random order-2 language over 8 made-up words.
+    """A random language over ``words`` made-up words (8) in which the next word depends on
+    the previous ``order`` words (2).
 
-    After each pair of words only ``choices`` next words are likely (random weights), and
-    every other word keeps a small chance, so the chain never gets stuck.
+    After each context only ``choices`` next words are likely (random weights), and every
+    other word keeps a small chance, so the chain never gets stuck.
     """
     syllables = ["ka", "lo", "mi", "nu", "pe", "ri", "su", "to", "va", "ze", "bo", "fu"]
-    if not 2 <= words <= len(syllables) or not 1 <= choices <= words:
-        raise ValueError(f"words must be 2..{len(syllables)} and choices 1..words.")
+    check_seed(seed)
+    positive_int(order, "order (how many previous words the next one depends on)")
+    positive_int(words, "words")
+    positive_int(choices, "choices")
+    if not 2 <= words <= len(syllables) or not choices <= words:
+        raise ValueError(
+            f"words must be 2..{len(syllables)} and choices 1..words, got words={words} and "
+            f"choices={choices}."
+        )
+    if words ** (order + 1) > _MAX_TABLE:
+        raise ValueError(
+            f"words={words} and order={order} need a table of {words ** (order + 1):,} "
+            f"probabilities (more than {_MAX_TABLE:,}). Use a smaller order or fewer words."
+        )
     g = torch.Generator().manual_seed(seed)
     contexts = words**order
     weights = torch.full((contexts, words), 0.01, dtype=torch.float64)

@@ -20,6 +20,10 @@ from dataclasses import dataclass
 
 import torch
 
+from .._checks import positive_int
+from .._checks import text as check_text
+from ..tokenization.inputs import as_token_ids
+
 IGNORE = -1
 """A target that does not count in the loss (``F.cross_entropy``'s ``ignore_index``)."""
 
@@ -33,6 +37,10 @@ class ReversalTask:
     separator: str = "|"  # the token between the letters and their reversal
 
     def __post_init__(self) -> None:
+        check_text(self.letters, "letters")
+        if not isinstance(self.separator, str) or len(self.separator) != 1:
+            raise ValueError(f"separator must be one character, got {self.separator!r}.")
+        positive_int(self.length, "length (how many letters come before the separator)")
         if len(set(self.letters)) != len(self.letters) or self.separator in self.letters:
             raise ValueError(
                 f"letters must be distinct and must not contain the separator "
@@ -60,8 +68,12 @@ class ReversalTask:
 
     def examples(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
         """``n`` whole examples as token ids, shape (n, 2 * length + 1)."""
-        if not isinstance(n, int) or n < 1:
-            raise ValueError(f"n must be a positive int, got {n!r}.")
+        positive_int(n, "n")
+        if generator is not None and not isinstance(generator, torch.Generator):
+            raise TypeError(
+                f"generator must be a torch.Generator or None, got {generator!r}. For a seed, "
+                f"pass torch.Generator().manual_seed({generator!r})."
+            )
         noise = torch.rand(n, len(self.letters), generator=generator)  # (n, letters)
         first = noise.argsort(dim=1)[:, : self.length]  # (n, length): different letters
         separator = torch.full((n, 1), len(self.letters), dtype=torch.long)  # (n, 1)
@@ -80,6 +92,7 @@ class ReversalTask:
     def encode(self, text: str) -> list[int]:
         """Token ids of ``text``, e.g. ``"cab|bac"`` (spaces are ignored)."""
         stoi = {token: i for i, token in enumerate(self.vocab)}
+        check_text(text, "text")
         unknown = sorted({c for c in text.replace(" ", "") if c not in stoi})
         if unknown:
             raise ValueError(f"Unknown tokens {unknown}: use only {''.join(self.vocab)!r}.")
@@ -87,4 +100,8 @@ class ReversalTask:
 
     def decode(self, ids) -> str:
         """The tokens of ``ids``, separated by spaces."""
-        return " ".join(self.vocab[int(i)] for i in ids)
+        ids = as_token_ids(ids)
+        bad = [i for i in ids if not 0 <= i < self.vocab_size]
+        if bad:
+            raise ValueError(f"ids must be 0..{self.vocab_size - 1}, got {bad[0]}.")
+        return " ".join(self.vocab[i] for i in ids)

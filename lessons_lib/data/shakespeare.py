@@ -15,6 +15,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TypeVar
 
+from .._checks import text as check_text
+
 _SPEAKER = re.compile(r"\*\*(.+?)\*\*")
 # An inline stage direction such as ``_\[Aside]_`` or ``[To PAGE]_`` inside or at a line's start.
 _INLINE_DIRECTION = re.compile(r"_*\\?\[[^\]]*\]_*")
@@ -99,7 +101,7 @@ def markdown_to_text(markdown: str) -> str:
     >>> markdown_to_text("# Hamlet\\n\\n_Enter HAMLET_\\n\\n**HAMLET**  \\nTo be.  \\n")
     'HAMLET:\\nTo be.\\n\\n'
     """
-    speeches = _iter_speeches(markdown)
+    speeches = _iter_speeches(check_text(markdown, "markdown"))
     return "".join(f"{speaker}:\n" + "\n".join(lines) + "\n\n" for _, speaker, lines in speeches)
 
 
@@ -135,7 +137,7 @@ def train_val_split(data: Sliceable, frac: float = 0.9) -> tuple[Sliceable, Slic
     >>> train_val_split("abcdefghij")
     ('abcdefghi', 'j')
     """
-    if not 0.0 < frac < 1.0:
+    if isinstance(frac, bool) or not isinstance(frac, int | float) or not 0.0 < frac < 1.0:
         raise ValueError(f"frac must be between 0 and 1 (exclusive), got {frac!r}; try 0.9.")
     if len(data) < 2:
         raise ValueError(f"Need at least 2 items to split, got {len(data)}.")

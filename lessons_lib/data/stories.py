@@ -39,7 +39,8 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .._checks import is_int, one_of, positive_int
+from .._checks import one_of, positive_int
+from .._checks import seed as check_seed
 
 KINDS = ("person", "object")
 """``"person"``: *Where is Mary?*, one supporting fact; ``"object"``: *Where is the apple?*,
@@ -183,8 +184,7 @@ def qa_examples(
     examples; ``split="test"`` gives held-out stories (see the module docstring).
     """
     positive_int(n, "n", minimum=0)
-    if not is_int(seed):
-        raise ValueError(f"seed must be an int, got {seed!r}.")
+    check_seed(seed)
     one_of(split, SPLITS, "split")
     kinds = _check_kinds(kinds)
     names = _check_names(names, 2)
@@ -237,7 +237,7 @@ def stories_with_own_people(
             f"names, but NAMES has {len(NAMES)}: ask for at most "
             f"{len(NAMES) // people} stories."
         )
-    rng = random.Random(f"own-people-{seed}")
+    rng = random.Random(f"own-people-{check_seed(seed)}")
     pool = rng.sample(NAMES, n_stories * people)
     stories = []
     while len(stories) < n_stories:

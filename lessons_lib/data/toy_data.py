@@ -13,14 +13,19 @@ import math
 
 import torch
 
+from .._checks import number, positive_int, tensor
+from .._checks import seed as check_seed
+
 
 def target_curve(x: torch.Tensor) -> torch.Tensor:
     """The 1-D function the curve-fitting demo learns: a wave with a kink at 0."""
+    tensor(x, "x")
     return torch.sin(2.0 * x) + 0.5 * x.abs()
 
 
 def curve_data(n: int = 200, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
     """``n`` points x in [-3, 3] (shape (n, 1)) and noisy ``target_curve(x)`` (shape (n, 1))."""
+    positive_int(n, "n")
     g = torch.Generator().manual_seed(seed)
     x = torch.linspace(-3.0, 3.0, n)[:, None]  # (n, 1)
     return x, target_curve(x) + 0.1 * torch.randn(n, 1, generator=g)
@@ -33,9 +38,9 @@ def two_moons(
 
     No straight line separates the classes, so a single neuron cannot, and a hidden layer can.
     """
-    if n < 2:
-        raise ValueError(f"n must be at least 2 (one point per class), got {n}.")
-    g = torch.Generator().manual_seed(seed)
+    positive_int(n, "n (two classes: at least 2 points)", minimum=2)
+    number(noise, "noise (the spread of the points)", minimum=0)
+    g = torch.Generator().manual_seed(check_seed(seed))
     y = torch.arange(n) % 2  # (n,) alternating classes
     angle = torch.rand(n, generator=g) * math.pi  # (n,) along each half-circle
     upper = torch.stack([torch.cos(angle), torch.sin(angle)], dim=1)  # (n, 2)

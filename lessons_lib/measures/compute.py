@@ -16,6 +16,10 @@ next to 2·n_embd). Energy is power times time; ``energy_kwh`` needs a power dra
 
 from __future__ import annotations
 
+import numpy as np
+
+from .._checks import number, positive_int
+
 # Published figures, each with its source, for scale:
 GPT3_PARAMETERS = 175e9  # Brown et al. 2020, "Language Models are Few-Shot Learners"
 GPT3_TOKENS = 300e9  # ibid.: tokens seen in training
@@ -24,23 +28,29 @@ GPT3_ENERGY_MWH = 1287  # Patterson et al. 2021, "Carbon Emissions and Large Neu
 # Training", table 4: an estimate for the training run, not a meter reading
 
 
+def _plain(value: object) -> object:
+    """A NumPy scalar as the Python number it holds (``np.int64(3)`` -> 3); else ``value``."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def training_flops(parameters: float, tokens: float) -> float:
     """Training compute 6·N·D in FLOPs for ``parameters`` N and ``tokens`` D seen."""
-    if parameters <= 0 or tokens <= 0:
-        raise ValueError(
-            f"parameters and tokens must be positive, got {parameters!r} and {tokens!r}."
-        )
-    return 6.0 * parameters * tokens
+    n = number(_plain(parameters), "parameters (N, e.g. L.count_parameters(model))", above=0)
+    d = number(_plain(tokens), "tokens (D, e.g. L.tokens_seen(steps, batch, block))", above=0)
+    return 6.0 * n * d
 
 
 def tokens_seen(steps: int, batch_size: int, block_size: int) -> int:
     """Tokens a run trains on: every position of every window of every step predicts one."""
+    steps = positive_int(_plain(steps), "steps (optimisation steps done)", minimum=0)
+    batch_size = positive_int(_plain(batch_size), "batch_size (windows per step)")
+    block_size = positive_int(_plain(block_size), "block_size (tokens per window)")
     return steps * batch_size * block_size
 
 
 def energy_kwh(seconds: float, watts: float) -> float:
     """Energy in kilowatt-hours of drawing ``watts`` for ``seconds``: an estimate, as good as
     the stated power draw."""
-    if seconds < 0 or watts <= 0:
-        raise ValueError(f"need seconds >= 0 and watts > 0, got {seconds!r} and {watts!r}.")
+    seconds = number(_plain(seconds), "seconds (how long it ran)", minimum=0)
+    watts = number(_plain(watts), "watts (the power drawn, e.g. 300 for a GPU)", above=0)
     return watts * seconds / 3.6e6

@@ -25,6 +25,7 @@ import torch.nn as nn
 
 from .._checks import positive_int
 from ..models.generation import generate
+from ..models.lm import check_model
 from ..tokenization.characters import CharTokenizer
 
 _LINE_START = re.compile(r"(?:^|\n)(?=[^\n])")  # ends where a line with characters begins
@@ -53,6 +54,11 @@ class Extraction:
         return len(self.truth)
 
 
+def _check_text(text: object) -> None:
+    if not isinstance(text, str):  # the type only: a whole corpus in the message helps no one
+        raise TypeError(f"text must be a string, got {type(text).__name__}; join a list first.")
+
+
 def line_starts(text: str, length: int, samples: int, seed: int = 0) -> list[int]:
     """``samples`` positions where a line of ``text`` starts, with ``length`` characters left.
 
@@ -63,8 +69,10 @@ def line_starts(text: str, length: int, samples: int, seed: int = 0) -> list[int
     >>> line_starts("ab\\ncd\\n\\nef\\n", length=2, samples=3, seed=0)
     [0, 7, 3]
     """
+    _check_text(text)
     positive_int(samples, "samples")
     positive_int(length, "length")
+    positive_int(seed, "seed", minimum=0)
     starts = [m.end() for m in _LINE_START.finditer(text)]
     random.Random(seed).shuffle(starts)
     chosen = [s for s in starts if s + length <= len(text)][:samples]
@@ -92,8 +100,8 @@ def extraction_examples(
     All passages are decoded greedily in one batch (with the key-value cache when the model
     has one), so 100 passages of the chapter-06 GPT take about a second on a CPU.
     """
-    if not isinstance(text, str):
-        raise TypeError(f"text must be a string, got {type(text).__name__}.")
+    check_model(model)
+    _check_text(text)
     positive_int(prefix, "prefix")
     positive_int(suffix, "suffix")
     window = getattr(model, "block_size", None)

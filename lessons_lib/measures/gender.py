@@ -22,8 +22,8 @@ from dataclasses import dataclass
 import torch
 import torch.nn as nn
 
-from .._checks import positive_int
-from ..models.lm import evaluating, model_device
+from .._checks import positive_int, text
+from ..models.lm import check_model, evaluating, model_device
 from ..tokenization.characters import CharTokenizer
 
 MASCULINE = frozenset({"he", "him", "his", "himself"})
@@ -116,7 +116,8 @@ def continuation_log_probability(
     probability that the next character is one of them is added: with
     ``boundary_ids(tokenizer)``, " he" must end a word, so " hear" does not count as " he".
     """
-    if not prompt or not continuation:
+    check_model(model)
+    if not text(prompt, "prompt") or not text(continuation, "continuation"):
         raise ValueError("prompt and continuation must each have at least one character.")
     ids = tokenizer.encode(prompt + continuation)
     window = getattr(model, "block_size", None)
@@ -163,7 +164,11 @@ def pronoun_probabilities(
     words = [words] if isinstance(words, str) else list(words)
     if not words:
         raise ValueError(f"Give at least one word, e.g. {WORDS[:3]}.")
-    if not templates or any("{word}" not in t for t in templates):
+    if isinstance(templates, str):
+        raise TypeError(f"templates must be a list of strings; for one use [{templates!r}].")
+    if not all(isinstance(w, str) for w in words):
+        raise TypeError(f"words must be strings, e.g. {WORDS[:3]}; got {words!r:.60}.")
+    if not templates or any(not isinstance(t, str) or "{word}" not in t for t in templates):
         raise ValueError(f"Each template must contain {{word}}, e.g. {TEMPLATES[0]!r}.")
     ends = boundary_ids(tokenizer)
 

@@ -37,6 +37,8 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import torch
 
+from .._checks import finite, positive_int
+
 Vectors = torch.Tensor | np.ndarray | Sequence[Sequence[float]]
 Embed = Callable[[list[str]], Vectors]
 
@@ -46,15 +48,30 @@ def _matrix(name: str, vectors: Vectors) -> torch.Tensor:
     if isinstance(vectors, torch.Tensor):
         m = vectors.detach().to("cpu", torch.float64)
     else:
-        m = torch.as_tensor(np.asarray(vectors, dtype=np.float64))
-    if m.ndim == 1:
-        m = m[None, :]  # (dim,) -> (1, dim)
-    if m.ndim != 2 or m.shape[0] == 0:
+        if isinstance(vectors, str) or any(isinstance(v, str) for v in _items(vectors)):
+            raise TypeError(
+                f"{name} holds words, but this function takes their vectors: embed them first, "
+                "or call L.weat(X, Y, A, B, embed), which does."
+            )
+        try:
+            m = torch.as_tensor(np.asarray(vectors, dtype=np.float64))
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"{name} must be an (n, dim) array of numbers, one row per word, all rows "
+                f"equally long; got {type(vectors).__name__} {vectors!r:.60}."
+            ) from None
+    finite(m, name)
+    if m.ndim not in (1, 2) or m.numel() == 0:
         raise ValueError(
             f"{name} must hold at least one vector, as an (n, dim) array; got shape "
             f"{tuple(m.shape)}. Give every word list at least one word."
         )
-    return m
+    return m[None, :] if m.ndim == 1 else m  # (dim,) -> (1, dim)
+
+
+def _items(vectors: object) -> list:
+    """The first items of a sequence (or nothing), to spot words where vectors belong."""
+    return list(vectors[:3]) if isinstance(vectors, Sequence) else []
 
 
 def association(w: Vectors, A: Vectors, B: Vectors) -> torch.Tensor:
@@ -79,7 +96,14 @@ def effect_size(X: Vectors, Y: Vectors, A: Vectors, B: Vectors) -> float:
     s_all = torch.cat([s_x, s_y])  # (|X| + |Y|,)
     if len(s_all) < 2:
         raise ValueError("X and Y together need at least two words for a standard deviation.")
-    return float((s_x.mean() - s_y.mean()) / s_all.std(correction=1))
+    spread = float(s_all.std(correction=1))
+    if spread <= 1e-12:
+        raise ValueError(
+            f"Every word of X and Y has the same association ({float(s_all[0]):.4g}), so their "
+            "standard deviation is 0 and d = 0 / 0 is undefined. That happens when X and Y "
+            "are the same word(s), or A and B are the same: give lists that differ."
+        )
+    return float((s_x.mean() - s_y.mean()) / spread)
 
 
 def permutation_p_value(
@@ -94,8 +118,8 @@ def permutation_p_value(
     C(16, 8) = 12,870 splits, so with the default 10,000 they are sampled.) S ≥ allows a
     relative 1e-12 for rounding, so a split with the same S counts, the real one too.
     """
-    if permutations < 1:
-        raise ValueError(f"permutations must be at least 1, got {permutations}.")
+    positive_int(permutations, "permutations (random splits to try, e.g. 10_000)")
+    positive_int(seed, "seed", minimum=0)
     s_x, s_y = association(_matrix("X", X), A, B), association(_matrix("Y", Y), A, B)
     s = torch.cat([s_x, s_y]).numpy()  # (n,): X's words first
     n, k = len(s), len(s_x)
@@ -142,6 +166,13 @@ def weat(
     ``seat_sentences(words)`` as each list. See :func:`permutation_p_value` for when p is exact.
     """
     X, Y, A, B = (_check_words(n, w) for n, w in (("X", X), ("Y", Y), ("A", A), ("B", B)))
+    if not callable(embed):
+        raise TypeError(
+            f"embed must be a function from a list of texts to their vectors, got "
+            f"{type(embed).__name__}; e.g. lambda texts: L.embed_sentences(texts, model, "
+            "tokenizer)."
+        )
+    positive_int(permutations, "permutations (random splits to try, e.g. 10_000)")
     if len(X) != len(Y):
         raise ValueError(
             f"X has {len(X)} texts and Y has {len(Y)}: WEAT compares target lists of the same "

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn as nn
 
-from .._checks import fraction, head_size, positive_int
+from .._checks import fraction, head_size, positive_int, tensor
 from ..parts.attention import MultiHeadSelfAttention
 from ..parts.feed_forward import FeedForward
 
@@ -142,10 +142,18 @@ class BertEncoder(nn.Module):
                 "this model's tokenizer?"
             )
         for name, extra in (("attention_mask", attention_mask), ("token_type_ids", token_type_ids)):
-            if extra is not None and tuple(extra.shape) != tuple(input_ids.shape):
+            if extra is not None and tuple(tensor(extra, name).shape) != tuple(input_ids.shape):
                 raise ValueError(
                     f"{name} must have the shape of input_ids {tuple(input_ids.shape)}, got "
                     f"{tuple(extra.shape)}."
+                )
+        types = self.config.type_vocab_size
+        if token_type_ids is not None and token_type_ids.numel():
+            low, high = int(token_type_ids.min()), int(token_type_ids.max())
+            if low < 0 or high >= types or token_type_ids.is_floating_point():
+                raise ValueError(
+                    f"token_type_ids must be integer segment ids in [0, {types}) (0: sentence A, "
+                    f"1: sentence B), got {token_type_ids.dtype} from {low} to {high}."
                 )
 
     def embed(self, input_ids: torch.Tensor, token_type_ids: torch.Tensor | None = None):
@@ -184,8 +192,23 @@ class BertEncoder(nn.Module):
 def mean_pool(vectors: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
     """The mean of each sentence's real-token vectors: (B, T, C), (B, T) -> (B, C).
 
-    Padding must not count: a plain ``vectors.mean(1)`` would average the padding in.
+    Padding must not count: a plain ``vectors.mean(1)`` would average the padding in. Every
+    sentence needs at least one real token (a 1 in its row of ``attention_mask``).
     """
+    if tensor(vectors, "vectors").dim() != 3 or (
+        tuple(tensor(attention_mask, "attention_mask").shape) != tuple(vectors.shape[:2])
+    ):
+        raise ValueError(
+            f"vectors must be (B, T, C) and attention_mask (B, T), one 1 or 0 per token of the "
+            f"same sentences, got {tuple(vectors.shape)} and {tuple(attention_mask.shape)}: "
+            "pass the attention_mask that came with the input_ids of these vectors."
+        )
     weights = attention_mask.to(vectors.dtype).unsqueeze(-1)  # (B, T, 1): 1 real, 0 padding
-    total = (vectors * weights).sum(dim=1)  # (B, C)
-    return total / weights.sum(dim=1).clamp(min=1e-9)  # divide by the number of real tokens
+    counts = weights.sum(dim=1)  # (B, 1): real tokens per sentence
+    if bool((counts == 0).any()):
+        row = int((counts[:, 0] == 0).nonzero()[0])
+        raise ValueError(
+            f"attention_mask row {row} has no real token (all 0): there is nothing to average. "
+            "Every sentence needs at least one token marked 1."
+        )
+    return (vectors * weights).sum(dim=1) / counts  # divide by the number of real tokens

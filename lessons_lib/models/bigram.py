@@ -9,7 +9,7 @@ from __future__ import annotations
 import torch
 import torch.nn as nn
 
-from .._checks import positive_int
+from .._checks import number, positive_int, tensor
 from .lm import check_token_ids, language_model_loss
 
 
@@ -38,9 +38,10 @@ class BigramLM(nn.Module):
     @classmethod
     def from_counts(cls, counts: torch.Tensor, smoothing: float = 1.0) -> BigramLM:
         """The counting model as a BigramLM: its table holds log-probabilities from counts."""
-        model = cls(counts.shape[0])
+        probs = bigram_probs(counts, smoothing)  # (V, V), after checking the counts
+        model = cls(probs.shape[0])
         with torch.no_grad():
-            model.logits_table.weight.copy_(bigram_probs(counts, smoothing).log())
+            model.logits_table.weight.copy_(probs.log())
         return model
 
 
@@ -62,8 +63,12 @@ def bigram_probs(counts: torch.Tensor, smoothing: float = 1.0) -> torch.Tensor:
     Smoothing adds a pretend count to every cell, so no pair is impossible (an unseen pair
     would otherwise cost an infinite loss). Rows sum to 1.
     """
-    if smoothing < 0:
-        raise ValueError(f"smoothing must be >= 0, got {smoothing}.")
+    number(smoothing, "smoothing (a pretend count per pair, e.g. 1.0)", minimum=0)
+    if tensor(counts, "counts").dim() != 2 or counts.shape[0] != counts.shape[1]:
+        raise ValueError(
+            f"counts must be a square (V, V) table, as count_bigrams(ids, V) gives, got "
+            f"{tuple(counts.shape)}."
+        )
     counts = counts.double() + smoothing
     totals = counts.sum(dim=1, keepdim=True)
     if bool((totals == 0).any()):

@@ -12,7 +12,27 @@ import torch.nn as nn
 
 from .._checks import positive_int
 from ..parts.sampling import check_sampling_options, sample
-from .lm import evaluating, model_device
+from .lm import check_model, evaluating, model_device
+
+
+def _token_ids(idx: object) -> torch.Tensor:
+    """``idx`` as a long tensor; text, floats and other things are clear errors."""
+    if isinstance(idx, str):
+        raise TypeError(
+            f"idx must be token ids, got the text {idx!r:.40}: encode it first, "
+            "torch.tensor([tokenizer.encode(text)])."
+        )
+    if isinstance(idx, torch.Tensor) and (idx.is_floating_point() or idx.is_complex()):
+        raise TypeError(f"idx must hold integer token ids, got {idx.dtype}: use idx.long().")
+    try:
+        tensor = torch.as_tensor(idx)
+    except (TypeError, ValueError, RuntimeError):
+        raise TypeError(
+            f"idx must be token ids (a tensor or a list of ints), got {type(idx).__name__}."
+        ) from None
+    if tensor.is_floating_point() or tensor.dtype == torch.bool:
+        raise TypeError(f"idx must hold integer token ids, got {tensor.dtype} values.")
+    return tensor.long()
 
 
 @torch.no_grad()
@@ -52,9 +72,10 @@ def generate(
     ``on_token``, if given, is called with each step's new ids (B, 1) as soon as they are
     drawn: to print text as it comes, or to time every step.
     """
+    check_model(model)
     check_sampling_options(temperature, top_k, top_p)
     positive_int(max_new_tokens, "max_new_tokens", minimum=0)
-    idx = torch.as_tensor(idx, dtype=torch.long)
+    idx = _token_ids(idx)
     one_sequence = idx.dim() == 1
     if one_sequence:
         idx = idx[None]  # (T,) -> (1, T)

@@ -16,12 +16,12 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .._checks import fraction, head_size, one_of, positive_int
+from .._checks import boolean, fraction, head_size, one_of, positive_int
 from ..parts.attention import causal_mask, scaled_dot_product_attention
 from ..parts.feed_forward import FFN_ACTIVATIONS, FeedForward
 from ..parts.positions import apply_rope, rope_angles, sinusoidal_positions
 from .kv_cache import KVCache, LayerCache
-from .lm import check_token_ids, language_model_loss
+from .lm import check_model, check_token_ids, language_model_loss
 
 POSITION_KINDS = ("learned", "sinusoidal", "rope")
 """How the model knows where a token stands (``lessons_lib.parts.positions``, chapter 05)."""
@@ -52,6 +52,7 @@ class GPTConfig:
             positive_int(getattr(self, name), f"GPTConfig.{name}")
         head_size(self.n_embd, self.n_head, "GPTConfig.")
         fraction(self.dropout, "GPTConfig.dropout")
+        boolean(self.bias, "GPTConfig.bias")
         one_of(self.attention, ATTENTION_KINDS, "GPTConfig.attention")
         one_of(self.activation, FFN_ACTIVATIONS, "GPTConfig.activation")
         one_of(self.position, POSITION_KINDS, "GPTConfig.position")
@@ -246,6 +247,10 @@ def torch_reference_block(block: Block) -> nn.TransformerEncoderLayer:
     With the causal mask it must compute what ``block`` computes: the chapter's check of the
     block against a reference implementation.
     """
+    if not isinstance(block, Block):
+        raise TypeError(
+            f"block must be a GPT Block, e.g. model.blocks[0], got {type(block).__name__}."
+        )
     if block.attn.rope_angles is not None:
         raise ValueError(
             "PyTorch's transformer layer has no rotary embeddings: compare a block of a GPT "
@@ -287,6 +292,7 @@ def parameter_counts(model: GPT) -> dict[str, int]:
 
     The head shares its matrix with the token embedding (weight tying), so it adds nothing.
     """
+    check_model(model)
     counts = {"embeddings": 0, "attention": 0, "feed-forward": 0, "layer norms": 0, "head": 0}
     seen: set[int] = set()
     for name, p in model.named_parameters(remove_duplicate=False):

@@ -21,6 +21,7 @@ import re
 
 import torch
 
+from .._checks import number
 from .gpt import GPT, GPTConfig
 
 _GPT2_NAMES = [  # our name -> Hugging Face GPT2LMHeadModel's (\1: the block's number)
@@ -70,27 +71,57 @@ def _gpt2_config(state: dict[str, torch.Tensor], n_head: int, norm_eps: float) -
     )
 
 
-def load_gpt2_weights(source, n_head: int | None = None) -> GPT:
+# GPT-2 config options whose other values our GPT does not implement: (name, GPT-2's value)
+_FIXED_OPTIONS = (
+    ("tie_word_embeddings", True),  # our head is the token embedding
+    ("scale_attn_weights", True),  # scores divided by sqrt(head size)
+    ("scale_attn_by_inverse_layer_idx", False),  # and by nothing else
+    ("add_cross_attention", False),
+)
+
+
+def _check_gpt2_config(hf) -> None:
+    """Refuse a GPT-2 config that asks for something our GPT does not compute, naming it: the
+    weights would load, and the logits would silently differ."""
+    activation = getattr(hf, "activation_function", "gelu_new")
+    if activation not in ("gelu_new", "gelu_pytorch_tanh"):
+        raise ValueError(
+            f"GPT-2 uses the tanh GELU; this model's activation_function is {activation!r}, "
+            "which our GPT does not implement."
+        )
+    for option, supported in _FIXED_OPTIONS:
+        value = getattr(hf, option, supported)
+        if value != supported:
+            raise ValueError(
+                f"This GPT-2 config sets {option}={value!r}; our GPT implements only "
+                f"{option}={supported!r} (GPT-2's own), so its outputs would differ."
+            )
+
+
+def load_gpt2_weights(source, n_head: int | None = None, norm_eps: float = 1e-5) -> GPT:
     """Chapter 06's ``GPT`` holding GPT-2's weights.
 
     ``source`` is a ``transformers.GPT2LMHeadModel`` (its config gives the number of heads,
-    the epsilon and the activation) or its ``state_dict()`` (then pass ``n_head``: the
-    tensors' shapes do not say how the width is split into heads; 12 for the 124 M GPT-2).
+    the epsilon and the activation, and options our GPT does not implement are refused) or its
+    ``state_dict()``: then pass ``n_head`` (the tensors' shapes do not say how the width is
+    split into heads; 12 for the 124 M GPT-2) and, if it is not GPT-2's 1e-5, ``norm_eps``.
     """
-    norm_eps = 1e-5
     if hasattr(source, "state_dict") and hasattr(source, "config"):
         hf = source.config
-        if getattr(hf, "activation_function", "gelu_new") not in ("gelu_new", "gelu_pytorch_tanh"):
-            raise ValueError(
-                f"GPT-2 uses the tanh GELU; this model's activation_function is "
-                f"{hf.activation_function!r}."
-            )
+        _check_gpt2_config(hf)
         n_head, norm_eps = hf.n_head, hf.layer_norm_epsilon
         state = source.state_dict()
     elif isinstance(source, dict):
         if n_head is None:
             raise ValueError("A bare state dict does not say n_head: pass n_head=12 for GPT-2.")
+        number(norm_eps, "norm_eps", above=0)
         state = source
+        head = state.get("lm_head.weight")
+        if head is not None and not torch.equal(head, state.get("transformer.wte.weight", head)):
+            raise ValueError(
+                "This state dict's lm_head.weight differs from transformer.wte.weight (an "
+                "untied head, tie_word_embeddings=False); our GPT's head is the embedding."
+            )
     else:
         raise TypeError(
             f"source must be a GPT2LMHeadModel or its state_dict(), got {type(source).__name__}."

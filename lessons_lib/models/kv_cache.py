@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import torch
 
+from .._checks import positive_int
+
 
 class LayerCache:
     """One layer's cached keys and values, (B, n_head, T, head_size) each."""
@@ -48,7 +50,7 @@ class KVCache:
     """The cache of a whole model: one :class:`LayerCache` per block."""
 
     def __init__(self, n_layer: int) -> None:
-        self.layers = [LayerCache() for _ in range(n_layer)]
+        self.layers = [LayerCache() for _ in range(positive_int(n_layer, "n_layer"))]
 
     @property
     def length(self) -> int:

@@ -21,9 +21,22 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from .._checks import positive_int
+
+
+def check_model(model: object, name: str = "model") -> nn.Module:
+    """``model`` if it is an ``nn.Module``; else a ``TypeError`` that says what to pass."""
+    if not isinstance(model, nn.Module):
+        raise TypeError(
+            f"{name} must be a model (a torch.nn.Module such as L.GPT(config)), got "
+            f"{type(model).__name__} {model!r:.40}."
+        )
+    return model
+
 
 def check_token_ids(idx: torch.Tensor, vocab_size: int, name: str = "idx") -> None:
     """Raise a clear error unless ``idx`` is a (B, T) integer tensor of ids below ``vocab_size``."""
+    positive_int(vocab_size, "vocab_size")
     if not isinstance(idx, torch.Tensor):
         raise TypeError(f"{name} must be a torch tensor of token ids, got {type(idx).__name__}.")
     if idx.dim() != 2:
@@ -50,6 +63,9 @@ def language_model_loss(
     """
     if targets is None:
         return None
+    if not isinstance(logits, torch.Tensor) or logits.dim() != 3:
+        got = tuple(logits.shape) if isinstance(logits, torch.Tensor) else type(logits).__name__
+        raise ValueError(f"logits must be a (B, T, V) tensor, got {got}.")
     B, T, V = logits.shape
     if isinstance(targets, torch.Tensor) and targets.shape != (B, T):
         raise ValueError(
@@ -67,11 +83,12 @@ def language_model_loss(
 
 def count_parameters(model: nn.Module) -> int:
     """How many numbers training adjusts; a tied matrix (one tensor used twice) counts once."""
-    return sum(p.numel() for p in model.parameters())
+    return sum(p.numel() for p in check_model(model).parameters())
 
 
 def model_device(model: nn.Module) -> torch.device:
     """The device of ``model``'s parameters (or buffers); a model with neither lives on the CPU."""
+    check_model(model)
     for tensor in (*model.parameters(), *model.buffers()):
         return tensor.device
     return torch.device("cpu")
@@ -88,7 +105,7 @@ def evaluating(model: nn.Module) -> Iterator[nn.Module]:
     >>> net.training
     True
     """
-    was_training = model.training
+    was_training = check_model(model).training
     model.eval()
     try:
         yield model

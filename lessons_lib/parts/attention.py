@@ -29,7 +29,7 @@ import math
 import torch
 import torch.nn as nn
 
-from .._checks import head_size, positive_int
+from .._checks import boolean, fraction, head_size, number, positive_int
 from .softmax import softmax
 
 
@@ -114,7 +114,10 @@ def scaled_dot_product_attention(
     zero output (see the module docstring), as in PyTorch.
     """
     _check_qkv(q, k, v)
-    scale = 1.0 / math.sqrt(q.shape[-1]) if scale is None else scale
+    if scale is None:
+        scale = 1.0 / math.sqrt(q.shape[-1])
+    elif not isinstance(scale, torch.Tensor):
+        number(scale, "scale (None: 1 / sqrt(d))", above=0)
     # (..., T_q, d) @ (..., d, T_k) -> (..., T_q, T_k): one score per (query, key) pair
     attn_scores = (q @ k.transpose(-2, -1)) * scale
     if mask is None:
@@ -128,6 +131,14 @@ def scaled_dot_product_attention(
         attn_weights = softmax(attn_scores, dim=-1) * has_key
     context = attn_weights @ v  # (..., T_q, T_k) @ (..., T_k, d_v) -> (..., T_q, d_v)
     return context, attn_weights
+
+
+def _autocast(device_type: str) -> bool:
+    """True inside ``torch.autocast`` for ``device_type``: there mixed dtypes are fine."""
+    try:
+        return torch.is_autocast_enabled(device_type)
+    except TypeError:  # pragma: no cover - torch < 2.4 took no device type
+        return torch.is_autocast_enabled()
 
 
 class MultiHeadSelfAttention(nn.Module):
@@ -155,7 +166,9 @@ class MultiHeadSelfAttention(nn.Module):
         self.head_size = head_size(n_embd, n_head)
         self.n_embd = n_embd
         self.n_head = n_head
-        self.causal = causal
+        self.causal = boolean(causal, "causal")
+        boolean(bias, "bias")
+        fraction(dropout, "dropout", example=0.1)
         self.query = nn.Linear(n_embd, n_embd, bias=bias)  # what each position looks for
         self.key = nn.Linear(n_embd, n_embd, bias=bias)  # what each position offers
         self.value = nn.Linear(n_embd, n_embd, bias=bias)  # what it passes on if chosen
@@ -174,6 +187,12 @@ class MultiHeadSelfAttention(nn.Module):
             raise ValueError(
                 f"{name} must have shape (B, T, C) with C = n_embd = {self.n_embd}, got {got}. "
                 f"For one sequence use {name}[None]."
+            )
+        weight = self.query.weight
+        if x.dtype != weight.dtype and not _autocast(x.device.type):
+            raise TypeError(
+                f"{name} is {x.dtype} but the module's weights are {weight.dtype}: convert "
+                f"the input, {name}.to({weight.dtype}), or the module, module.to({x.dtype})."
             )
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:

@@ -24,16 +24,42 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import torch
+import torch.nn as nn
+
+from .._checks import number
+
+
+def _parameters(params: object) -> list[torch.Tensor]:
+    """``params`` as a list of tensors; a model, a single tensor or other things are errors."""
+    if isinstance(params, (nn.Module, torch.Tensor)):
+        fix = "model.parameters()" if isinstance(params, nn.Module) else "[w] (a list)"
+        raise TypeError(
+            f"params must be an iterable of the tensors to train, got a "
+            f"{type(params).__name__}: pass {fix}."
+        )
+    try:
+        params = list(params)
+    except TypeError:
+        raise TypeError(
+            f"params must be an iterable of tensors, got {type(params).__name__}: pass "
+            "model.parameters()."
+        ) from None
+    if not params:
+        raise ValueError("params is empty: pass model.parameters().")
+    for p in params:
+        if not isinstance(p, torch.Tensor):
+            raise TypeError(
+                f"params must hold tensors only, got a {type(p).__name__} among them: pass "
+                "model.parameters() (parameter groups, dicts, are torch.optim's alone)."
+            )
+    return params
 
 
 class _Optimizer:
     def __init__(self, params: Iterable[torch.Tensor], lr: float):
-        self.params = [p for p in params]
-        if not self.params:
-            raise ValueError("params is empty: pass model.parameters().")
-        if not lr > 0:
-            raise ValueError(f"lr (the learning rate) must be positive, got {lr!r}.")
-        self.lr = lr
+        self.params = _parameters(params)
+        # torch accepts lr = 0, but a step of size 0 never changes anything: surely a slip
+        self.lr = number(lr, "lr (the learning rate, e.g. 1e-3)", above=0)
 
     def zero_grad(self) -> None:
         """Forget the gradients, before the next backward pass adds new ones."""
@@ -46,7 +72,8 @@ class SGD(_Optimizer):
 
     def __init__(self, params, lr: float, momentum: float = 0.0, weight_decay: float = 0.0):
         super().__init__(params, lr)
-        self.momentum, self.weight_decay = momentum, weight_decay
+        self.momentum = number(momentum, "momentum (e.g. 0.9; 0: none)", minimum=0)
+        self.weight_decay = number(weight_decay, "weight_decay (e.g. 0.01; 0: none)", minimum=0)
         self.buffers: list[torch.Tensor | None] = [None] * len(self.params)
 
     @torch.no_grad()
@@ -63,6 +90,16 @@ class SGD(_Optimizer):
             p -= self.lr * g
 
 
+def _betas(betas: object) -> tuple[float, float]:
+    """``betas`` if it is a pair of numbers in [0, 1) (the memories of the two means)."""
+    if isinstance(betas, (str, bytes)) or not hasattr(betas, "__len__") or len(betas) != 2:
+        raise TypeError(f"betas must be a pair of numbers such as (0.9, 0.999), got {betas!r}.")
+    return tuple(  # a beta of 1 never forgets the first gradient; above 1 the means blow up
+        number(b, f"betas[{i}] (in [0, 1), e.g. {d})", minimum=0, below=1)
+        for i, (b, d) in enumerate(zip(betas, (0.9, 0.999), strict=True))
+    )
+
+
 class Adam(_Optimizer):
     """Adam; ``decoupled=True`` (or :class:`AdamW`) applies the weight decay to the weights."""
 
@@ -76,8 +113,10 @@ class Adam(_Optimizer):
         decoupled: bool = False,
     ):
         super().__init__(params, lr)
-        self.beta1, self.beta2 = betas
-        self.eps, self.weight_decay, self.decoupled = eps, weight_decay, decoupled
+        self.beta1, self.beta2 = _betas(betas)
+        self.eps = number(eps, "eps (e.g. 1e-8)", above=0)
+        self.weight_decay = number(weight_decay, "weight_decay (e.g. 0.01; 0: none)", minimum=0)
+        self.decoupled = decoupled
         self.m = [torch.zeros_like(p) for p in self.params]  # mean of the gradients
         self.v = [torch.zeros_like(p) for p in self.params]  # mean of their squares
         self.t = 0  # steps taken

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import torch
 
-from .._checks import positive_int
+from .._checks import number, positive_int, tensor
 
 
 def _check_even(size: int, name: str) -> int:
@@ -31,6 +31,13 @@ def _check_even(size: int, name: str) -> int:
     if size % 2:
         raise ValueError(f"{name} must be even (channels go in pairs), got {size}.")
     return size
+
+
+def _check_base(base: object) -> float:
+    """``base`` if it is a number > 1. Pair ``i`` turns at ``base^(-2i/C)`` per position: with
+    base <= 0 that is NaN, with base 1 every pair turns alike, and below 1 the slowest pairs
+    turn fastest."""
+    return number(base, "base (the wavelength scale, e.g. 10000.0)", above=1)
 
 
 def sinusoidal_positions(T: int, n_embd: int, base: float = 10_000.0) -> torch.Tensor:
@@ -41,6 +48,7 @@ def sinusoidal_positions(T: int, n_embd: int, base: float = 10_000.0) -> torch.T
     """
     positive_int(T, "T (the number of positions)")
     _check_even(n_embd, "n_embd")
+    base = _check_base(base)
     t = torch.arange(T, dtype=torch.float32)[:, None]  # (T, 1)
     frequencies = base ** (-torch.arange(0, n_embd, 2, dtype=torch.float32) / n_embd)  # (C/2,)
     angles = t * frequencies  # (T, C/2): position t, channel pair i
@@ -54,6 +62,7 @@ def rope_angles(T: int, head_size: int, base: float = 10_000.0) -> torch.Tensor:
     """The rotation angle of every (position, channel pair): (T, head_size / 2) radians."""
     positive_int(T, "T (the number of positions)")
     _check_even(head_size, "head_size")
+    base = _check_base(base)
     theta = base ** (-torch.arange(0, head_size, 2, dtype=torch.float32) / head_size)  # (hs/2,)
     return torch.arange(T, dtype=torch.float32)[:, None] * theta  # (T, hs/2)
 
@@ -68,7 +77,12 @@ def apply_rope(x: torch.Tensor, angles: torch.Tensor) -> torch.Tensor:
     >>> apply_rope(x, torch.tensor([[torch.pi / 2]])).round(decimals=4).abs()  # a quarter turn
     tensor([[0., 1.]])
     """
-    if x.shape[-1] % 2 or x.shape[-2:] != (angles.shape[0], 2 * angles.shape[1]):
+    if tensor(angles, "angles").dim() != 2:
+        raise ValueError(
+            f"angles must be (T, head_size / 2), as rope_angles(T, head_size) gives, got "
+            f"{tuple(angles.shape)}."
+        )
+    if tensor(x, "x").dim() < 2 or x.shape[-2:] != (angles.shape[0], 2 * angles.shape[1]):
         raise ValueError(
             f"x must be (..., T, head_size) with T = {angles.shape[0]} and head_size = "
             f"{2 * angles.shape[1]} to match the angles {tuple(angles.shape)}; got "

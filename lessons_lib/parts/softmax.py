@@ -143,12 +143,39 @@ def log_softmax(x: torch.Tensor, dim: int = -1) -> torch.Tensor:
 def entropy(probs: torch.Tensor, dim: int = -1) -> torch.Tensor:
     """``-sum p ln p`` along ``dim``, in nats, with ``0 ln 0 = 0``; ``dim`` is reduced away.
 
-    0 for a certain outcome, ``ln V`` for a uniform choice among V.
+    0 for a certain outcome, ``ln V`` for a uniform choice among V. ``probs`` must be a
+    distribution along ``dim``: entries >= 0 that sum to 1 (within 1e-3; 1e-2 in 16-bit
+    floats); anything else (logits, counts, NaN) raises a ``ValueError``.
 
     >>> entropy(torch.tensor([0.5, 0.5, 0.0]))  # ln 2
     tensor(0.6931)
     """
     if not isinstance(probs, torch.Tensor) or not probs.is_floating_point():
-        raise TypeError("entropy needs a floating-point tensor of probabilities, e.g. softmax(x).")
+        got = probs.dtype if isinstance(probs, torch.Tensor) else type(probs).__name__
+        raise TypeError(
+            f"probs must be a floating-point tensor of probabilities, e.g. softmax(x), got {got}."
+        )
+    _check_scores(probs, dim, "entropy")
+    _check_distribution(probs.detach(), dim)
     terms = probs * probs.log()  # (..., V); NaN where p = 0 (0 * -inf)
     return -torch.where(probs > 0, terms, torch.zeros_like(terms)).sum(dim=dim)
+
+
+def _check_distribution(p: torch.Tensor, dim: int) -> None:
+    """Raise a ``ValueError`` unless every row of ``p`` along ``dim`` is a distribution."""
+    fix = "pass softmax(scores), or counts / counts.sum(dim, keepdim=True)"
+    if bool(torch.isnan(p).any()):
+        raise ValueError(f"probs holds {int(torch.isnan(p).sum())} NaN value(s): {fix}.")
+    if bool((p < 0).any()):
+        raise ValueError(
+            f"probs holds negative entries (the smallest is {float(p.min()):.4g}), so it is no "
+            f"distribution: were these logits or log-probabilities? {fix[0].upper()}{fix[1:]}."
+        )
+    tolerance = 1e-3 if p.element_size() >= 4 else 1e-2
+    totals = p.sum(dim=dim) if p.dim() else p
+    worst = float((totals - 1).abs().max())  # inf if an entry is inf
+    if not worst <= tolerance:
+        far = totals.flatten()[(totals - 1).abs().flatten().argmax()]
+        raise ValueError(
+            f"probs must sum to 1 along dim={dim}, but a row sums to {float(far):.6g}: {fix}."
+        )

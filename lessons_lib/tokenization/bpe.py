@@ -29,10 +29,19 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-GPT2_SPLIT_PATTERN = r"""'s|'t|'re|'ve|'m|'ll|'d| ?[^\W\d_]+| ?\d+| ?(?:[^\s\w]|_)+|\s+(?!\S)|\s+"""
+from .._checks import boolean, is_int, path_like
+from .inputs import as_token_ids, check_special_tokens, check_text, split_specials
+
+GPT2_SPLIT_PATTERN = (
+    r"""'s|'t|'re|'ve|'m|'ll|'d| ?[^\W\d_]+| ?\d+| ?(?:[^\s\w]|[_\x1c-\x1f])+"""
+    r"""|[^\S\x1c-\x1f]+(?![\S\x1c-\x1f])|[^\S\x1c-\x1f]+"""
+)
 """GPT-2's pre-split pattern, written for Python's ``re``: ``[^\\W\\d_]`` is "a letter" (GPT-2
 writes ``\\p{L}``). Chunks are contractions, words, numbers and punctuation runs, each with at
-most one leading space, and runs of whitespace; merges never cross a chunk's border."""
+most one leading space, and runs of whitespace; merges never cross a chunk's border.
+Whitespace is ``\\s`` less U+001C..U+001F, which Python counts as spaces and GPT-2 (and
+Hugging Face) do not. Still different: numerals such as ``²`` (letters to ``re``) and
+characters newer than Python's Unicode tables (``unicodedata.unidata_version``)."""
 
 FILE_FORMAT = "lessons_lib.BPETokenizer"
 _CACHE_LIMIT = 100_000  # chunks whose encoding encode() remembers
@@ -44,6 +53,15 @@ def merge_pair(ids: Sequence[int], pair: tuple[int, int], new_id: int) -> list[i
     >>> merge_pair([97, 97, 97, 98], (97, 97), 256)   # 'aaab': the first two a's merge
     [256, 97, 98]
     """
+    if not isinstance(ids, (list, tuple)):  # a str would silently merge nothing
+        hint = "list(text.encode('utf-8'))" if isinstance(ids, str | bytes) else "list(ids)"
+        raise TypeError(f"ids must be a list of int ids, got {ids!r:.40}. Fix: {hint}.")
+    if (
+        not isinstance(pair, (list, tuple))
+        or len(pair) != 2
+        or (type(pair[0]), type(pair[1]), type(new_id)) != (int, int, int)
+    ):
+        raise TypeError(f"pair must be two int ids and new_id an int, got {pair!r}, {new_id!r}.")
     merged, i = [], 0
     while i < len(ids):
         if i + 1 < len(ids) and ids[i] == pair[0] and ids[i + 1] == pair[1]:
@@ -86,11 +104,8 @@ class BPETokenizer:
         self.merges: list[tuple[int, int]] = []
         self.vocab: list[bytes] = [bytes([b]) for b in range(256)]  # id -> the bytes it stands for
         for i, pair in enumerate(merges):
-            if (
-                isinstance(pair, str | bytes)
-                or len(pair) != 2
-                or not all(isinstance(x, int) and 0 <= x < 256 + i for x in pair)
-            ):
+            ok = not isinstance(pair, str | bytes) and len(pair) == 2
+            if not ok or not all(is_int(x) and 0 <= x < 256 + i for x in pair):
                 raise ValueError(
                     f"Merge {i} is {pair!r}: each merge must be a pair of existing ids, below "
                     f"{256 + i} (the 256 bytes and the {i} merges before it)."
@@ -102,10 +117,12 @@ class BPETokenizer:
             raise ValueError("The same pair is merged twice: each merge must be a new pair.")
         if pattern is not None and not isinstance(pattern, str):
             raise TypeError(f"pattern must be a regular expression (str) or None, got {pattern!r}.")
+        try:
+            re.compile(pattern or "")
+        except re.error as err:
+            raise ValueError(f"pattern is not a valid regular expression ({err}).") from None
         self.pattern = pattern
-        special_tokens = list(special_tokens)
-        if any(not isinstance(s, str) or not s for s in special_tokens):
-            raise ValueError(f"Special tokens must be non-empty strings, got {special_tokens!r}.")
+        special_tokens = check_special_tokens(special_tokens)
         first = len(self.vocab)
         self.special_tokens: dict[str, int] = {s: first + i for i, s in enumerate(special_tokens)}
         if len(self.special_tokens) != len(special_tokens):
@@ -126,12 +143,16 @@ class BPETokenizer:
     ) -> BPETokenizer:
         """Learn ``vocab_size - 256 - len(special_tokens)`` merges from ``text``.
 
-        Each step merges the most frequent pair (ties: the pair with the smaller ids). Merges
-        stay inside the chunks of ``pattern`` (GPT-2's by default; None: the text is one chunk).
-        """
-        if not isinstance(text, str):
-            raise TypeError(f"train expects the text as a str, got {type(text).__name__}.")
-        special_tokens = list(special_tokens)
+        Each step merges the most frequent pair; ties go to the pair with the smaller ids.
+        Merges stay inside the chunks of ``pattern`` (GPT-2's; None: the text is one chunk).
+        Hugging Face's trainer breaks ties by its own byte order (printable stand-ins, from
+        ``bytes_to_unicode``, by code point: ``a`` and ``\\xe4`` before the space, controls,
+        ``\\x80``-``\\xa0`` and ``\\xad``), so after a tie the merges may differ; without one
+        they are the same (tests/tokenization/test_hf_bridge.py pins both)."""
+        check_text(text)
+        special_tokens = check_special_tokens(special_tokens)
+        cls((), pattern, special_tokens)  # checks the pattern and the special tokens early
+        boolean(verbose, "verbose")
         if isinstance(vocab_size, bool) or not isinstance(vocab_size, int):
             raise TypeError(f"vocab_size must be an int, got {vocab_size!r}.")
         if vocab_size < 256 + len(special_tokens):
@@ -139,7 +160,7 @@ class BPETokenizer:
                 f"vocab_size must be at least 256 (one id per byte) plus {len(special_tokens)} "
                 f"special tokens, got {vocab_size}. Try 512."
             )
-        parts = _split_specials(text, special_tokens)  # special tokens are not learned from
+        parts = split_specials(text, special_tokens)  # special tokens are not learned from
         chunk_counts = Counter(c for part in parts[::2] for c in split_text(part, pattern))
         words = [list(chunk.encode("utf-8")) for chunk in chunk_counts]  # each chunk's ids
         freqs = list(chunk_counts.values())  # how often each chunk occurs in the text
@@ -154,6 +175,7 @@ class BPETokenizer:
 
         merges: list[tuple[int, int]] = []
         counts: list[int] = []
+        vocab = [bytes([b]) for b in range(256)]  # id -> bytes, for the verbose log
         num_merges = vocab_size - 256 - len(special_tokens)
         while len(merges) < num_merges and heap:
             negative_count, pair = heapq.heappop(heap)
@@ -162,8 +184,9 @@ class BPETokenizer:
             new_id = 256 + len(merges)
             merges.append(pair)
             counts.append(-negative_count)
+            vocab.append(vocab[pair[0]] + vocab[pair[1]])
             if verbose:
-                token = b"".join(_bytes_of(i, merges) for i in pair).decode("utf-8", "replace")
+                token = vocab[new_id].decode("utf-8", "replace")
                 print(
                     f"merge {len(merges)}/{num_merges}: {pair} -> {new_id} {token!r} "
                     f"({-negative_count} occurrences)"
@@ -207,10 +230,9 @@ class BPETokenizer:
 
     def encode(self, text: str) -> list[int]:
         """The token ids of ``text``: its UTF-8 bytes, merged in the order they were learned."""
-        if not isinstance(text, str):
-            raise TypeError(f"encode expects a str, got {type(text).__name__}.")
+        check_text(text)
         ids: list[int] = []
-        for i, part in enumerate(_split_specials(text, self.special_tokens)):
+        for i, part in enumerate(split_specials(text, self.special_tokens)):
             if i % 2:  # the odd parts are the special tokens
                 ids.append(self.special_tokens[part])
                 continue
@@ -238,11 +260,7 @@ class BPETokenizer:
 
     def token_bytes(self, token_id: int) -> bytes:
         """The bytes that id ``token_id`` stands for (a special token: its UTF-8 bytes)."""
-        if isinstance(token_id, bool) or not isinstance(token_id, int):
-            try:
-                token_id = int(token_id)  # a numpy or torch integer
-            except (TypeError, ValueError):
-                raise TypeError(f"Token ids must be ints, got {token_id!r}.") from None
+        [token_id] = as_token_ids([token_id], "token_id")  # an int, numpy or torch integer
         if 0 <= token_id < len(self.vocab):
             return self.vocab[token_id]
         for special, special_id in self.special_tokens.items():
@@ -256,11 +274,13 @@ class BPETokenizer:
     def decode(self, ids: Iterable[int]) -> str:
         """The text of ``ids`` (a list or 1-D tensor). Bytes that do not form whole UTF-8
         characters (a token sequence cut mid-character) show as the replacement character �."""
-        return b"".join(self.token_bytes(i) for i in ids).decode("utf-8", errors="replace")
+        vocab, ids = self.vocab, as_token_ids(ids)  # vocab: the fast path for most ids
+        data = b"".join(vocab[i] if 0 <= i < len(vocab) else self.token_bytes(i) for i in ids)
+        return data.decode("utf-8", errors="replace")
 
     def token_strings(self, ids: Iterable[int]) -> list[str]:
         """Each id's text on its own (partial UTF-8 bytes show as �): the tokens as we see them."""
-        return [self.token_bytes(i).decode("utf-8", errors="replace") for i in ids]
+        return [self.token_bytes(i).decode("utf-8", errors="replace") for i in as_token_ids(ids)]
 
     def truncated(self, num_merges: int) -> BPETokenizer:
         """The same tokenizer with only its first ``num_merges`` merges.
@@ -268,7 +288,7 @@ class BPETokenizer:
         Training is greedy, so this equals training with ``vocab_size=256 + num_merges``.
         Special tokens move to the new ids after the merges.
         """
-        if not isinstance(num_merges, int) or not 0 <= num_merges <= len(self.merges):
+        if not is_int(num_merges) or not 0 <= num_merges <= len(self.merges):
             raise ValueError(
                 f"num_merges must be an int from 0 to {len(self.merges)}, got {num_merges!r}."
             )
@@ -293,14 +313,15 @@ class BPETokenizer:
                 for i in range(len(self.merges))
             },
         }
-        Path(path).write_text(json.dumps(data, indent=1, ensure_ascii=False), encoding="utf-8")
+        text = json.dumps(data, indent=1, ensure_ascii=False)
+        path_like(path, "path").write_text(text, encoding="utf-8")
 
     @classmethod
     def load(cls, path: str | Path) -> BPETokenizer:
         """Read a tokenizer written by :meth:`save`."""
         fix = "Fix: load a file written by BPETokenizer.save(path), or train the tokenizer again."
         try:
-            data = json.loads(Path(path).read_text(encoding="utf-8"))
+            data = json.loads(path_like(path, "path").read_text(encoding="utf-8"))
         except json.JSONDecodeError as err:
             raise ValueError(f"{path} is not valid JSON ({err}). {fix}") from None
         if not isinstance(data, dict) or data.get("format") != FILE_FORMAT:
@@ -326,19 +347,3 @@ class BPETokenizer:
             f"BPETokenizer(vocab_size={self.vocab_size}, merges={len(self.merges)}, "
             f"pattern={pattern}, special_tokens={list(self.special_tokens)})"
         )
-
-
-def _split_specials(text: str, special_tokens: Iterable[str]) -> list[str]:
-    """``text`` cut at the special tokens: text, special, text, special, ..., text."""
-    alternatives = sorted(special_tokens, key=len, reverse=True)  # longest first
-    if not alternatives:
-        return [text]
-    return re.split("(" + "|".join(map(re.escape, alternatives)) + ")", text)
-
-
-def _bytes_of(token_id: int, merges: Sequence[tuple[int, int]]) -> bytes:
-    """The bytes of ``token_id`` given the merges so far (used by the verbose training log)."""
-    if token_id < 256:
-        return bytes([token_id])
-    left, right = merges[token_id - 256]
-    return _bytes_of(left, merges) + _bytes_of(right, merges)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from .inputs import as_token_ids, check_text
+
 
 class CharTokenizer:
     """Maps each character of a fixed vocabulary to an integer id and back.
@@ -14,6 +16,11 @@ class CharTokenizer:
     """
 
     def __init__(self, chars: Iterable[str]):
+        if not isinstance(chars, Iterable):
+            raise TypeError(
+                f"chars must be a str or a list of single characters, got {chars!r:.40}. "
+                "Fix: CharTokenizer.from_text(text) builds the vocabulary of a text."
+            )
         chars = list(chars)
         if not chars:
             raise ValueError("The vocabulary is empty: build it from a non-empty text.")
@@ -27,9 +34,7 @@ class CharTokenizer:
     @classmethod
     def from_text(cls, text: str) -> CharTokenizer:
         """The vocabulary of every distinct character in ``text``, in sorted order."""
-        if not isinstance(text, str):
-            raise TypeError(f"from_text expects a str, got {type(text).__name__}.")
-        return cls(sorted(set(text)))
+        return cls(sorted(set(check_text(text))))
 
     @property
     def vocab_size(self) -> int:
@@ -38,8 +43,7 @@ class CharTokenizer:
 
     def encode(self, text: str) -> list[int]:
         """The id of each character of ``text``."""
-        if not isinstance(text, str):
-            raise TypeError(f"encode expects a str, got {type(text).__name__}.")
+        check_text(text)
         try:
             return [self.stoi[c] for c in text]
         except KeyError as err:
@@ -52,7 +56,7 @@ class CharTokenizer:
 
     def decode(self, ids: Iterable[int]) -> str:
         """The text for a sequence of ids (a list, or a 1-D tensor)."""
-        ids = [int(i) for i in ids]
+        ids = as_token_ids(ids)
         bad = [i for i in ids if not 0 <= i < self.vocab_size]
         if bad:
             raise ValueError(

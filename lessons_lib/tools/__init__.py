@@ -11,4 +11,5 @@
   sweeps of GPT sizes, data amounts and noise, and overfitting with each remedy.
 - ``ddp``: ``ddp``, data-parallel training with torchrun (chapter 10); ``ddp_rank`` is the
   program torchrun starts once per rank.
+- ``arguments``: the argparse types that check every command's flags before any work.
 """

@@ -28,6 +28,7 @@ from .._checks import one_of
 from ..data.shakespeare import shakespeare, train_val_split
 from ..tokenization.bpe import BPETokenizer
 from ..tokenization.hf_bridge import hf_merges, our_merges, train_hf_bpe
+from .arguments import count, int_at_least, positive_int, positive_number
 
 Result = TypeVar("Result")
 
@@ -129,12 +130,13 @@ def bench_gpt(
     the loss in nats per *character* whatever the tokenizer, so the two compare."""
     import torch
 
-    from ..models.gpt import GPTConfig
+    from ..models.gpt import GPT_PRESETS, GPTConfig
     from ..models.lm import count_parameters
     from ..training.evaluation import evaluate
     from .pretrain import BENCH_RECIPE, train_for
 
     one_of(tokenizer, TOKENIZERS, "tokenizer")
+    one_of(preset, GPT_PRESETS, "preset")  # before the data loads
     vocab_size, train_ids, val_ids, count_chars = _bench_data(tokenizer)
     config = GPTConfig.preset(preset, vocab_size=vocab_size)
     val_ids = val_ids[:val_tokens]
@@ -190,25 +192,27 @@ def main(argv: list[str] | None = None) -> int:
     bpe = commands.add_parser("bpe", help="our byte-level BPE vs Hugging Face tokenizers")
     bpe.add_argument(
         "--chars",
-        type=int,
+        type=positive_int,
         default=300_000,
         help="characters of the training split to train on (default 300,000)",
     )
-    bpe.add_argument("--vocab-size", type=int, default=512, help="default 512")
+    bpe.add_argument("--vocab-size", type=int_at_least(256), default=512, help="default 512")
     bpe.add_argument(
         "--heldout-chars",
-        type=int,
+        type=positive_int,
         default=None,
         help="characters of the validation split to measure on (default: all)",
     )
     bpe.add_argument(
         "--repeats",
-        type=int,
+        type=positive_int,
         default=3,
         help="time each training this many times and keep the best (default 3)",
     )
     gpt = commands.add_parser("gpt", help="train chapter 06's GPT for a time budget")
-    gpt.add_argument("--seconds", type=float, default=180.0, help="training time (default 180)")
+    gpt.add_argument(
+        "--seconds", type=positive_number, default=180.0, help="training time (default 180)"
+    )
     gpt.add_argument("--preset", default="cpu", help="GPTConfig preset (default: cpu)")
     gpt.add_argument(
         "--tokenizer",
@@ -218,15 +222,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     gpt.add_argument(
         "--val-tokens",
-        type=int,
+        type=int_at_least(2),
         default=None,
         help="measure on the first N validation tokens (default: all of them)",
     )
     ablations = commands.add_parser(
         "ablations", help="chapter 06's GPT with one part removed at a time (a few minutes)"
     )
-    ablations.add_argument("--steps", type=int, default=800, help="steps each (default 800)")
-    ablations.add_argument("--seed", type=int, default=0)
+    ablations.add_argument(
+        "--steps", type=positive_int, default=800, help="steps each (default 800)"
+    )
+    ablations.add_argument("--seed", type=count, default=0)
     ablations.add_argument(
         "--out",
         type=Path,
@@ -237,11 +243,11 @@ def main(argv: list[str] | None = None) -> int:
         sweep = commands.add_parser(
             name, help=f"chapter 09's {name} runs (about {minutes} minutes)"
         )
-        sweep.add_argument("--steps", type=int, default=None, help="steps per run")
-        sweep.add_argument("--seed", type=int, default=0)
+        sweep.add_argument("--steps", type=positive_int, default=None, help="steps per run")
+        sweep.add_argument("--seed", type=count, default=0)
         sweep.add_argument("--out", type=Path, default=None, help="JSON (default: shipped)")
         if name == "scaling":
-            sweep.add_argument("--widths", type=int, nargs="+", default=None)
+            sweep.add_argument("--widths", type=positive_int, nargs="+", default=None)
             sweep.add_argument("--quick", action="store_true", help="one width, no data sweep")
     args = parser.parse_args(argv)
 
@@ -251,24 +257,18 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "ablations":
         from .ablations import ABLATIONS_FILE, ablation_report, run_ablations, write_table
 
-        if args.steps < 1:
-            parser.error("--steps must be positive")
         table = run_ablations(args.steps, args.seed)
         write_table(table, args.out or ABLATIONS_FILE)
         print(ablation_report(table))
 
     if args.command == "gpt":
-        if args.seconds <= 0 or (args.val_tokens is not None and args.val_tokens < 2):
-            parser.error("--seconds must be positive and --val-tokens at least 2")
-        print(bench_gpt(args.seconds, args.preset, args.val_tokens, args.tokenizer))
+        try:
+            report = bench_gpt(args.seconds, args.preset, args.val_tokens, args.tokenizer)
+        except ValueError as error:  # an unknown preset, before any work
+            parser.error(str(error))
+        print(report)
 
     if args.command == "bpe":
-        if args.chars < 1 or args.repeats < 1 or (args.heldout_chars or 1) < 1:
-            parser.error("--chars, --heldout-chars and --repeats must be positive")
-        if args.vocab_size < 256:
-            parser.error(
-                f"--vocab-size must be at least 256 (one id per byte), got {args.vocab_size}"
-            )
         train_text, heldout_text = train_val_split(shakespeare(), 0.9)
         result = bench_bpe(
             train_text[: args.chars],

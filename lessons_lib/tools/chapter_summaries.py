@@ -31,6 +31,7 @@ from pathlib import Path
 
 from ..apps.sentences import markdown_blocks
 from ..data.chapter_summaries import SUMMARIES_FILE
+from ..training.checkpoint_files import atomic_write
 from .notebooks import NOTEBOOK_DIR
 
 EXCLUDED = ("00", "08", "09")  # the welcome; the chapter that summarizes; one written after
@@ -147,14 +148,23 @@ def main(argv: list[str] | None = None) -> int:
         "--check", action="store_true", help="write nothing; exit 1 if --out is out of step"
     )
     args = parser.parse_args(argv)
+    if not args.notebooks.is_dir():
+        parser.error(
+            f"--notebooks {args.notebooks}: no such folder (the chapters are in notebooks/)"
+        )
     chapters = extract_summaries(args.notebooks)
+    if not chapters:  # never replace good data with nothing
+        parser.error(
+            f"--notebooks {args.notebooks}: no chapter notebook with a '## Summary' cell there "
+            f"(NN_name.ipynb); {args.out} is left as it was"
+        )
     text = summaries_json(chapters) + "\n"
     if args.check:
         same = args.out.is_file() and args.out.read_text(encoding="utf-8") == text
         fix = "in step" if same else "OUT OF STEP: run python -m lessons_lib summaries"
         print(f"{args.out}: {fix}")
         return 0 if same else 1
-    args.out.write_text(text, encoding="utf-8")
+    atomic_write(args.out, text)
     numbers = ", ".join(c["chapter"] for c in chapters)
     print(f"wrote {len(chapters)} chapters ({numbers}) to {args.out}")
     return 0

@@ -22,6 +22,7 @@ import time
 
 from ..models.gpt import GPT_PRESETS
 from ..training.distributed import STARTED_VARIABLE, SYNCS
+from .arguments import count, port, positive_int, positive_number
 
 WORKER = "lessons_lib.tools.ddp_rank"
 
@@ -108,22 +109,31 @@ def parser() -> argparse.ArgumentParser:
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--nproc", type=int, default=2, help="processes (ranks); default 2")
+    p.add_argument("--nproc", type=positive_int, default=2, help="processes (ranks); default 2")
     p.add_argument("--preset", default="tiny", choices=list(GPT_PRESETS), help="default tiny")
-    p.add_argument("--steps", type=int, default=50, help="optimisation steps; default 50")
-    p.add_argument("--batch-size", type=int, default=32, help="global batch in windows; default 32")
+    p.add_argument("--steps", type=positive_int, default=50, help="optimisation steps; default 50")
     p.add_argument(
-        "--accumulate", type=int, default=1, help="micro-steps per step (gradient accumulation)"
+        "--batch-size", type=positive_int, default=32, help="global batch in windows; default 32"
     )
-    p.add_argument("--lr", type=float, default=3e-3, help="peak learning rate; default 3e-3")
-    p.add_argument("--warmup", type=int, default=10, help="warm-up steps; default 10")
-    p.add_argument("--seed", type=int, default=0, help="initial weights and windows; default 0")
+    p.add_argument(
+        "--accumulate",
+        type=positive_int,
+        default=1,
+        help="micro-steps per step (gradient accumulation)",
+    )
+    p.add_argument(
+        "--lr", type=positive_number, default=3e-3, help="peak learning rate; default 3e-3"
+    )
+    p.add_argument("--warmup", type=count, default=10, help="warm-up steps; default 10")
+    p.add_argument("--seed", type=count, default=0, help="initial weights and windows; default 0")
     p.add_argument(
         "--sync", choices=SYNCS, default="ddp", help="ddp (default), or hand: all_reduce by hand"
     )
-    p.add_argument("--log-every", type=int, default=0, help="print the training loss every N steps")
+    p.add_argument(
+        "--log-every", type=count, default=0, help="print the training loss every N steps"
+    )
     p.add_argument("--save", default=None, help="rank 0 saves PATH.safetensors and PATH.json")
-    p.add_argument("--port", type=int, default=None, help="rendezvous port (default: a free one)")
+    p.add_argument("--port", type=port, default=None, help="rendezvous port (default: a free one)")
     p.add_argument("--oversubscribe", action="store_true", help="allow more ranks than cores")
     p.add_argument("--crash-rank", type=int, default=None, help=argparse.SUPPRESS)  # tests
     return p
@@ -134,8 +144,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         check_plan(args.nproc, args.batch_size, args.accumulate, args.oversubscribe)
-        if args.steps < 1:
-            raise ValueError(f"--steps must be at least 1, got {args.steps}.")
     except ValueError as error:
         print(f"python -m lessons_lib ddp: {error}", file=sys.stderr)
         return 2

@@ -20,9 +20,11 @@ from ..data.shakespeare import shakespeare, train_val_split
 from ..models.gpt import GPT, GPTConfig
 from ..tokenization.characters import CharTokenizer
 from ..training.checkpoint import CHECKPOINT, save_checkpoint
+from ..training.checkpoint_files import checkpoint_paths
 from ..training.evaluation import evaluate
 from ..training.history import History
 from ..training.trainer import train
+from .arguments import count, positive_number
 
 # The recipe of the 180-second benchmark (python -m lessons_lib bench gpt) with the "cpu" preset.
 BENCH_RECIPE = dict(batch_size=32, lr=5e-3, warmup=100, weight_decay=0.0)
@@ -86,9 +88,11 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--minutes", type=float, default=27.0, help="training time (default 27)")
+    parser.add_argument(
+        "--minutes", type=positive_number, default=27.0, help="training time (default 27)"
+    )
     parser.add_argument("--out", type=Path, default=CHECKPOINT, help="checkpoint path stem")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=count, default=0)
     args = parser.parse_args(argv)
     tokenizer, train_ids, val_ids = shakespeare_data()
     config = GPTConfig(vocab_size=tokenizer.vocab_size, **PRETRAIN_CONFIG)
@@ -97,12 +101,7 @@ def main(argv: list[str] | None = None) -> int:
         config, args.minutes * 60, train_ids, val_ids, seed=args.seed, **PRETRAIN_RECIPE
     )
     seconds = time.perf_counter() - start
-    val_loss = evaluate(model, val_ids, block_size=config.block_size)
-    digest = save_checkpoint(
-        model,
-        tokenizer,
-        args.out,
-        val_loss=round(val_loss, 4),
+    facts = dict(
         train_seconds=round(seconds),
         tokens_per_s=round(speed),
         steps=history.steps[-1],
@@ -110,6 +109,9 @@ def main(argv: list[str] | None = None) -> int:
         seed=args.seed,
         torch=torch.__version__,
     )
-    size = args.out.with_suffix(".safetensors").stat().st_size / 1e6
+    save_checkpoint(model, tokenizer, args.out, **facts)  # before the long evaluation
+    val_loss = evaluate(model, val_ids, block_size=config.block_size)
+    digest = save_checkpoint(model, tokenizer, args.out, val_loss=round(val_loss, 4), **facts)
+    size = checkpoint_paths(args.out)[0].stat().st_size / 1e6
     print(f"val_loss={val_loss:.4f} seconds={seconds:.0f} size_mb={size:.1f} sha256={digest}")
     return 0

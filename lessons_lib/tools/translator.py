@@ -24,6 +24,7 @@ from ..apps.translator import (
 )
 from ..apps.translator_checkpoint import TRANSLATOR_CHECKPOINT, save_translator
 from ..data.dates import date_pairs
+from .arguments import count, int_at_least, positive_int
 
 # The shipped recipe: the default TranslatorConfig, trained three times longer than in class.
 TRANSLATOR_RECIPE = dict(steps=1500, batch_size=64, lr=3e-3)
@@ -60,10 +61,10 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--steps", type=int, default=TRANSLATOR_RECIPE["steps"])
+    parser.add_argument("--steps", type=positive_int, default=TRANSLATOR_RECIPE["steps"])
     parser.add_argument("--out", type=Path, default=TRANSLATOR_CHECKPOINT, help="path stem")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--held-out", type=int, default=HELD_OUT, help="dates scored")
+    parser.add_argument("--seed", type=count, default=0)
+    parser.add_argument("--held-out", type=int_at_least(10), default=HELD_OUT, help="dates scored")
     args = parser.parse_args(argv)
     recipe = dict(TRANSLATOR_RECIPE, steps=args.steps)
     torch.manual_seed(args.seed)
@@ -71,10 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     losses = train_translator(model, seed=args.seed, **recipe)
     seconds = time.perf_counter() - start
-    scores = score(model, n=args.held_out)
-    digest = save_translator(
-        model,
-        args.out,
+    facts = dict(
         train_seconds=round(seconds),
         threads=torch.get_num_threads(),
         steps=len(losses),
@@ -82,8 +80,11 @@ def main(argv: list[str] | None = None) -> int:
         recipe=recipe,
         seed=args.seed,
         torch=torch.__version__,
-        **scores,
     )
+    save_translator(model, args.out, **facts)  # saved before scoring: nothing trained is lost
+    print(f"saved the trained translator to {args.out}; scoring {args.held_out} held-out dates")
+    scores = score(model, n=args.held_out)
+    digest = save_translator(model, args.out, **facts, **scores)
     print(
         f"steps={len(losses)} seconds={seconds:.0f} exact_match={scores['exact_match']} "
         f"bleu={scores['bleu']} chrf={scores['chrf']} sha256={digest[:16]}"

@@ -6,6 +6,8 @@
 - ``schedule``: the learning rate, constant or warm-up then cosine.
 - ``history``: what a run measured, one entry per evaluation.
 - ``checkpoint``: save and load a trained GPT as safetensors (chapter 06).
+- ``checkpoint_files``: weights beside a JSON with their SHA-256, written atomically, every
+  damage named on reading (chapters 06 and 08).
 - ``probe``: linear probes on frozen features, and a bag-of-characters baseline (chapter 07).
 - ``fresh_batches``: AdamW on a new generated batch every step, for chapter 08's translator
   and reader.

@@ -6,8 +6,6 @@ the vocabulary, the SHA-256 of the weights and facts about the training run.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import asdict
 from pathlib import Path
 
@@ -15,64 +13,33 @@ import torch
 
 from ..models.gpt import GPT, GPTConfig
 from ..tokenization.characters import CharTokenizer
+from .checkpoint_files import read_checkpoint, read_facts, write_checkpoint
 
 CHECKPOINT = Path(__file__).resolve().parent.parent / "checkpoints" / "shakespeare_gpt"
 """Where the shipped checkpoint lives: ``.safetensors`` (weights) and ``.json`` (the rest)."""
 
-
-def sha256_of(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+_FIX = "Reinstall lessons_lib, or train one with: python -m lessons_lib pretrain"
 
 
-def save_checkpoint(model: GPT, tokenizer: CharTokenizer, stem: Path, **facts) -> str:
+def save_checkpoint(model: GPT, tokenizer: CharTokenizer, stem: str | Path, **facts) -> str:
     """Write ``stem.safetensors`` and ``stem.json``; returns the weights' SHA-256."""
-    from safetensors.torch import save_file
-
-    stem.parent.mkdir(parents=True, exist_ok=True)
-    weights = stem.with_suffix(".safetensors")
-    state = {
-        k: v.detach().to("cpu", torch.float32).contiguous() for k, v in model.state_dict().items()
-    }
+    state = dict(model.state_dict())
     state.pop("head.weight", None)  # tied to tok_emb.weight: stored once
-    save_file(state, str(weights))
-    digest = sha256_of(weights)
-    meta = {
-        "config": asdict(model.config),
-        "chars": "".join(tokenizer.chars),
-        "sha256": digest,
-        **facts,
-    }
-    stem.with_suffix(".json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
-    return digest
+    meta = {"config": asdict(model.config), "chars": "".join(tokenizer.chars), **facts}
+    return write_checkpoint(state, stem, meta)
 
 
 def load_pretrained(
-    stem: Path = CHECKPOINT, device: str | torch.device = "cpu"
+    stem: str | Path = CHECKPOINT, device: str | torch.device = "cpu"
 ) -> tuple[GPT, CharTokenizer]:
     """The trained GPT and its tokenizer, after checking the weights' SHA-256."""
-    from safetensors.torch import load_file
-
-    weights, meta_path = stem.with_suffix(".safetensors"), stem.with_suffix(".json")
-    if not weights.exists() or not meta_path.exists():
-        raise FileNotFoundError(
-            f"No checkpoint at {weights} (and {meta_path.name}). Reinstall lessons_lib, or "
-            "train one with: python -m lessons_lib pretrain"
-        )
-    meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    digest = sha256_of(weights)
-    if digest != meta["sha256"]:
-        raise ValueError(
-            f"The checkpoint {weights.name} is damaged or was replaced: its SHA-256 is "
-            f"{digest[:16]}..., expected {meta['sha256'][:16]}.... Reinstall lessons_lib or "
-            "retrain with: python -m lessons_lib pretrain"
-        )
+    state, meta = read_checkpoint(stem, _FIX, required=("config", "chars"))
     model = GPT(GPTConfig(**meta["config"]))
-    state = load_file(str(weights))
     state["head.weight"] = state["tok_emb.weight"]
     model.load_state_dict(state)
     return model.to(device).eval(), CharTokenizer(meta["chars"])
 
 
-def checkpoint_facts(stem: Path = CHECKPOINT) -> dict:
+def checkpoint_facts(stem: str | Path = CHECKPOINT) -> dict:
     """What the checkpoint's JSON says: config, validation loss, training time, ..."""
-    return json.loads(stem.with_suffix(".json").read_text(encoding="utf-8"))
+    return read_facts(stem, _FIX)

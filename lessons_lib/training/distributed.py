@@ -33,7 +33,8 @@ import torch
 import torch.distributed as dist
 import torch.nn as nn
 
-from .._checks import one_of, positive_int
+from .._checks import number, one_of, positive_int
+from .batches import as_token_tensor
 from .evaluation import estimate_loss
 from .schedule import learning_rate
 
@@ -69,6 +70,12 @@ def window_starts(n_tokens: int, block_size: int, step: int, windows: range, see
     Window ``g`` has its own generator, seeded with ``(seed, step, g)``, so it is the same
     window whichever rank draws it and however many ranks there are.
     """
+    positive_int(block_size, "block_size")
+    if positive_int(n_tokens, "n_tokens") <= block_size:
+        raise ValueError(
+            f"n_tokens={n_tokens} leaves no room for a window of block_size={block_size} and "
+            "its shifted target: use more data or a smaller block_size."
+        )
     high = n_tokens - block_size  # the last start that leaves room for the shifted target
     starts = [np.random.default_rng([seed, step, g]).integers(high) for g in windows]
     return torch.tensor(starts, dtype=torch.long)
@@ -77,6 +84,12 @@ def window_starts(n_tokens: int, block_size: int, step: int, windows: range, see
 def rank_batches(data, block_size, step, global_batch, rank, world_size, accumulate, seed):
     """This rank's ``accumulate`` micro-batches of step ``step``: a list of (x, y), each
     (B / (world_size · accumulate), block_size). Rank r owns windows r·B/N ... (r+1)·B/N - 1."""
+    data = as_token_tensor(data, "data")
+    _check_split(global_batch, world_size, accumulate, "global_batch")
+    if not 0 <= positive_int(rank, "rank", minimum=0) < world_size:
+        raise ValueError(f"rank must be from 0 to world_size - 1 = {world_size - 1}, got {rank}.")
+    positive_int(step, "step", minimum=0)
+    positive_int(seed, "seed", minimum=0)
     per_rank = global_batch // world_size
     per_micro = per_rank // accumulate
     offsets = torch.arange(block_size)  # (T,)
@@ -88,6 +101,21 @@ def rank_batches(data, block_size, step, global_batch, rank, world_size, accumul
         y = data[starts[:, None] + offsets + 1]  # (b, T)
         batches.append((x, y))
     return batches
+
+
+def _check_split(batch: object, world_size: object, accumulate: object, name: str) -> None:
+    """Raise a clear error unless ``batch`` windows split into ``world_size`` ranks times
+    ``accumulate`` micro-steps of the same size (else some windows would be dropped)."""
+    positive_int(batch, name)
+    parts = positive_int(world_size, "world_size") * positive_int(accumulate, "accumulate")
+    if batch % parts:
+        lower, upper = batch // parts * parts, (batch // parts + 1) * parts
+        works = f"{lower} or {upper}" if lower else f"{upper}"
+        raise ValueError(
+            f"{name}={batch} must split into world_size {world_size} x accumulate "
+            f"{accumulate} = {parts} equal parts (else windows are dropped): use {name}="
+            f"{works}, a multiple of {parts}."
+        )
 
 
 def broadcast_parameters(model: nn.Module) -> None:
@@ -134,13 +162,10 @@ def train_data_parallel(
     rank, world_size = dist.get_rank(), dist.get_world_size()
     one_of(sync, SYNCS, "sync")
     positive_int(steps, "steps")
-    if positive_int(batch_size, "batch_size") % (
-        world_size * positive_int(accumulate, "accumulate")
-    ):
-        raise ValueError(
-            f"batch_size={batch_size} must split into world_size {world_size} x accumulate "
-            f"{accumulate} = {world_size * accumulate} equal parts."
-        )
+    _check_split(batch_size, world_size, accumulate, "batch_size")
+    number(lr, "lr (the learning rate, e.g. 3e-3)", above=0)
+    positive_int(warmup, "warmup (steps of linear warm-up; 0: none)", minimum=0)
+    number(grad_clip, "grad_clip (the largest gradient norm, e.g. 1.0)", above=0)
     device = next(model.parameters()).device
     block_size = model.config.block_size
     if sync == "ddp":

@@ -14,7 +14,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from .._checks import positive_int
-from ..models.lm import evaluating, model_device
+from ..models.lm import check_model, evaluating, model_device
 from .batches import as_token_tensor, get_batch
 
 
@@ -28,7 +28,11 @@ def estimate_loss(
     seed: int = 1234,
 ) -> float:
     """Mean loss over ``batches`` random windows that are the same on every call (fixed seed)."""
+    check_model(model)
     data = as_token_tensor(data, "data")
+    positive_int(block_size, "block_size")
+    positive_int(batch_size, "batch_size")
+    positive_int(batches, "batches (how many windows of batch_size to average)")
     device = model_device(model)
     generator = torch.Generator().manual_seed(seed)
     total = 0.0
@@ -50,8 +54,10 @@ def token_losses(
 ) -> torch.Tensor:
     """The loss of every prediction in ``data``: a (len(data) - 1,) tensor whose entry ``j`` is
     the loss of predicting ``data[j + 1]``, with the context :func:`evaluate` describes."""
+    check_model(model)
     data = as_token_tensor(data, "data")
     block_size = positive_int(block_size, "block_size")
+    positive_int(batch_size, "batch_size")
     stride = max(1, block_size // 2) if stride is None else positive_int(stride, "stride")
     if stride > block_size:
         raise ValueError(f"stride={stride} would skip tokens: use at most block_size={block_size}.")

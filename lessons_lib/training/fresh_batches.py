@@ -13,7 +13,8 @@ from collections.abc import Callable
 import torch
 import torch.nn as nn
 
-from .._checks import positive_int
+from .._checks import number, positive_int
+from ..models.lm import check_model
 from .schedule import learning_rate
 
 
@@ -26,8 +27,15 @@ def train_on_fresh_batches(
 ) -> list[float]:
     """Train ``model`` for ``steps`` steps; ``step_loss(step)`` makes that step's batch and
     returns the model's loss on it. Returns the loss of each step done."""
+    check_model(model)
+    if not callable(step_loss):
+        raise TypeError(
+            f"step_loss must be a function of the step that returns the loss, got "
+            f"{type(step_loss).__name__}."
+        )
     positive_int(steps, "steps")
-    torch.manual_seed(seed)
+    number(lr, "lr (the learning rate, e.g. 1e-3)", above=0)
+    torch.manual_seed(positive_int(seed, "seed", minimum=0))
     optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
     model.train()
     losses = []

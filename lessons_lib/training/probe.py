@@ -15,7 +15,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .._checks import positive_int
+from .._checks import finite, number, positive_int, tensor
+from ..models.lm import check_model
 
 
 def bag_of_characters(texts: Sequence[str], alphabet: str | None = None) -> torch.Tensor:
@@ -30,6 +31,12 @@ def bag_of_characters(texts: Sequence[str], alphabet: str | None = None) -> torc
     """
     if isinstance(texts, str):
         raise TypeError("texts must be a list of strings; for one text use [text].")
+    texts = list(texts)
+    odd = next((t for t in texts if not isinstance(t, str)), None)
+    if odd is not None:
+        raise TypeError(f"texts must be a list of strings, got {odd!r:.40} among them.")
+    if alphabet is not None and not isinstance(alphabet, str):
+        raise TypeError(f"alphabet must be a str of characters, got {type(alphabet).__name__}.")
     alphabet = "".join(sorted(set("".join(texts)))) if alphabet is None else alphabet
     column = {c: i for i, c in enumerate(alphabet)}
     features = torch.zeros(len(texts), len(alphabet))
@@ -56,11 +63,11 @@ def fit_linear_probe(
     layer folds in, so ``probe(x).argmax(1)`` classifies raw features.
     """
     positive_int(steps, "steps")
-    if features.dim() != 2 or labels.dim() != 1 or len(features) != len(labels):
-        raise ValueError(
-            f"features must be (N, D) and labels (N,), got {tuple(features.shape)} and "
-            f"{tuple(labels.shape)}."
-        )
+    number(lr, "lr (the learning rate, e.g. 0.05)", above=0)
+    number(weight_decay, "weight_decay (e.g. 1e-4; 0: none)", minimum=0)
+    _check_examples(features, labels)
+    if len(features) == 0:
+        raise ValueError("features and labels are empty: the probe needs examples to fit.")
     with torch.random.fork_rng():  # a seeded start that leaves the caller's generator alone
         torch.manual_seed(seed)
         probe = nn.Linear(features.shape[1], int(labels.max()) + 1)
@@ -78,7 +85,38 @@ def fit_linear_probe(
     return probe
 
 
+def _check_examples(features: object, labels: object) -> None:
+    """Raise a clear error unless ``features`` (N, D) are finite floats and ``labels`` (N,)
+    are class ids: ints from 0."""
+    if (
+        tensor(features, "features").dim() != 2
+        or tensor(labels, "labels").dim() != 1
+        or (len(features) != len(labels))
+    ):
+        raise ValueError(
+            f"features must be (N, D) and labels (N,), got {tuple(features.shape)} and "
+            f"{tuple(labels.shape)}."
+        )
+    if not features.is_floating_point():
+        raise TypeError(f"features must be floats, got {features.dtype}: use features.float().")
+    try:  # a NaN feature would make every prediction class 0
+        finite(features, "features")
+    except ValueError as error:
+        raise ValueError(f"{error} Drop those rows, or find where they came from.") from None
+    if labels.is_floating_point() or labels.dtype == torch.bool:
+        raise TypeError(
+            f"labels must be integer class ids (0, 1, ...), got {labels.dtype}: use "
+            "labels.long() if they are whole numbers."
+        )
+    if len(labels) and int(labels.min()) < 0:
+        raise ValueError(f"labels must be class ids >= 0, got {int(labels.min())}.")
+
+
 @torch.no_grad()
 def probe_accuracy(probe: nn.Module, features: torch.Tensor, labels: torch.Tensor) -> float:
     """The share of ``features`` whose predicted class is the label."""
+    check_model(probe, "probe")
+    _check_examples(features, labels)
+    if len(labels) == 0:
+        raise ValueError("features and labels are empty: there is no accuracy to measure.")
     return (probe(features).argmax(1) == labels).float().mean().item()

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import math
 
+from .._checks import number, one_of, positive_int
+
 SCHEDULES = ("constant", "cosine")
 
 
@@ -23,6 +25,19 @@ def learning_rate(
     The cosine follows ``progress`` (0 to 1) when given, e.g. the share of a time budget
     used so far; otherwise the share of ``steps`` done after the warm-up.
     """
+    positive_int(step, "step", minimum=0)
+    number(lr, "lr (the peak learning rate, e.g. 1e-3)", minimum=0)
+    one_of(schedule, SCHEDULES, "schedule")
+    positive_int(warmup, "warmup (steps of linear warm-up; 0: none)", minimum=0)
+    if progress is not None:
+        number(progress, "progress (the share of the budget used, from 0 to 1)", minimum=0)
+    if steps is not None:
+        positive_int(steps, "steps")
+    elif schedule == "cosine" and progress is None:
+        raise ValueError(
+            "steps=None: the cosine schedule needs the planned number of steps (or progress, "
+            "the share of a time budget used) to know where it is."
+        )
     if step < warmup:
         return lr * (step + 1) / warmup
     if schedule == "constant":

@@ -16,8 +16,9 @@ import torch
 import torch.nn as nn
 from tqdm.auto import tqdm
 
-from .._checks import one_of, positive_int
+from .._checks import boolean, number, one_of, positive_int
 from ..course.session import get_device
+from ..models.lm import check_model
 from ..viz.curves import LivePlot
 from .batches import as_token_tensor, get_batch
 from .evaluation import estimate_loss
@@ -59,22 +60,22 @@ class Trainer:
         progress: bool = True,
         live_plot: bool | LivePlot = False,
     ):
-        if steps is None and max_seconds is None:
-            raise ValueError(
-                "Give steps, max_seconds, or both (steps=None trains for max_seconds)."
-            )
-        if steps is not None:
-            positive_int(steps, "steps")
-        positive_int(batch_size, "batch_size")
-        one_of(schedule, SCHEDULES, "schedule")
+        _check_options(
+            model, steps, max_seconds, batch_size, block_size, lr, weight_decay, schedule,
+            warmup, grad_clip, eval_every, eval_batches, seed, mixed_precision, progress, live_plot
+        )  # fmt: skip
         self.model = model
         self.train_data = as_token_tensor(train_data, "train_data")
         self.val_data = as_token_tensor(val_data, "val_data")
         self.steps, self.max_seconds = steps, max_seconds
         self.batch_size = batch_size
-        self.block_size = block_size or getattr(model, "block_size", None) or 32
+        if block_size is None:
+            block_size = getattr(model, "block_size", None) or 32
+        self.block_size = block_size
         self.lr, self.schedule, self.warmup, self.grad_clip = lr, schedule, warmup, grad_clip
-        self.eval_every = eval_every or (max(1, steps // 10) if steps else 250)
+        if eval_every is None:
+            eval_every = max(1, steps // 10) if steps else 250
+        self.eval_every = eval_every
         self.eval_batches = eval_batches
         self.device = torch.device(device) if device is not None else get_device()
         if mixed_precision is None:
@@ -212,6 +213,39 @@ class Trainer:
             f"The model keeps what it learned; the history holds {len(self.history)} "
             "evaluations."
         )
+
+
+def _check_options(
+    model, steps, max_seconds, batch_size, block_size, lr, weight_decay, schedule,
+    warmup, grad_clip, eval_every, eval_batches, seed, mixed_precision, progress, live_plot
+) -> None:  # fmt: skip
+    """Raise a clear error for the first option of :class:`Trainer` that cannot be right."""
+    check_model(model)
+    if steps is None and max_seconds is None:
+        raise ValueError("Give steps, max_seconds, or both (steps=None trains for max_seconds).")
+    if steps is not None:
+        positive_int(steps, "steps")
+    if max_seconds is not None:  # 0 with steps: one step, then stop
+        bound = dict(minimum=0) if steps is not None else dict(above=0)
+        number(max_seconds, "max_seconds (the time budget, e.g. 60)", **bound)
+    positive_int(batch_size, "batch_size")
+    if block_size is not None:
+        positive_int(block_size, "block_size (None: the model's)")
+    number(lr, "lr (the learning rate, e.g. 1e-3)", minimum=0)  # 0: a run that learns nothing
+    number(weight_decay, "weight_decay (e.g. 0.1; 0: none)", minimum=0)
+    one_of(schedule, SCHEDULES, "schedule")
+    positive_int(warmup, "warmup (steps of linear warm-up; 0: none)", minimum=0)
+    if grad_clip is not None:
+        number(grad_clip, "grad_clip (the largest gradient norm; None: none)", above=0)
+    if eval_every is not None:
+        positive_int(eval_every, "eval_every (None: 10 evaluations in all)")
+    positive_int(eval_batches, "eval_batches")
+    positive_int(seed, "seed", minimum=0)
+    if mixed_precision is not None:
+        boolean(mixed_precision, "mixed_precision (None: on for CUDA)")
+    boolean(progress, "progress")
+    if not isinstance(live_plot, LivePlot):
+        boolean(live_plot, "live_plot (or an L.LivePlot)")
 
 
 def train(

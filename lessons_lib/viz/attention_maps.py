@@ -23,9 +23,10 @@ import torch
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from .._checks import is_int, positive_int
 from ..course.session import is_headless
 from .figures import new_figure
-from .text import token_label
+from .text import token_labels
 
 CMAP = "Blues"  # white = no attention, dark blue = the strongest weight
 HIGHLIGHT = "#e6550d"  # orange: the query being explored, an outlined diagonal
@@ -45,23 +46,21 @@ def _as_weights(weights, dims: tuple[int, ...], what: str) -> torch.Tensor:
     return weights
 
 
-def _labels(tokens, size: int, name: str, shape: tuple[int, ...], axis: str) -> list[str]:
-    """Printable labels for ``tokens``, one per position; a ValueError names both sizes."""
-    if isinstance(tokens, str):
-        tokens = list(tokens)  # a plain string: one token per character
-    if not isinstance(tokens, Sequence) or not all(isinstance(t, str) for t in tokens):
-        raise TypeError(f"{name} must be a list of token strings, got {type(tokens).__name__}.")
-    if len(tokens) != size:
-        raise ValueError(
-            f"{name} has {len(tokens)} tokens but the weights have {size} {axis} (shape "
-            f"{shape}): pass exactly {size} tokens, one per position."
-        )
-    return [token_label(t) for t in tokens]
+def _axis_labels(query_tokens, key_tokens, shape: tuple[int, ...], positions: bool):
+    """Row and column labels (keys default to queries), numbered ("0 c") if ``positions``."""
+    key_tokens = query_tokens if key_tokens is None else key_tokens
+    rows = token_labels(query_tokens, shape[-2], "query_tokens", shape, "queries (rows)")
+    cols = token_labels(key_tokens, shape[-1], "key_tokens", shape, "keys (columns)")
+    if positions:
+        rows, cols = ([f"{i} {label}" for i, label in enumerate(ls)] for ls in (rows, cols))
+    return rows, cols
 
 
-def _numbered(labels: list[str], positions: bool) -> list[str]:
-    """``labels`` as they are, or with ``positions`` each prefixed by its index: "0 c"."""
-    return [f"{i} {label}" for i, label in enumerate(labels)] if positions else labels
+def _index(value, count: int, name: str) -> int:
+    """``value`` if it is an int from 0 to ``count - 1``; else an error that gives the range."""
+    if not is_int(value) or not 0 <= value < count:
+        raise ValueError(f"{name} must be an int from 0 to {count - 1}, got {value!r}.")
+    return value
 
 
 def _outline_diagonal(ax, T_q: int, T_k: int, offset: int) -> None:
@@ -90,8 +89,7 @@ def _draw_map(ax, weights, q_labels, k_labels, vmax, annotate, highlight=None, a
     long = max(len(k) for k in k_labels) > 2
     ax.set_xticks(range(T_k), k_labels, fontsize=size, rotation=90 if long else 0)
     ax.set_yticks(range(T_q), q_labels, fontsize=size)
-    ax.set_xlabel("key (attended to)")
-    ax.set_ylabel("query (attending)")
+    ax.set(xlabel="key (attended to)", ylabel="query (attending)")
     if annotate:
         for i in range(T_q):
             for j in range(T_k):
@@ -131,10 +129,9 @@ def plot_attention(
     weights = _as_weights(weights, (2,), "(T_q, T_k)")
     shape = tuple(weights.shape)
     T_q, T_k = shape
-    q_labels = _labels(query_tokens, T_q, "query_tokens", shape, "queries (rows)")
-    key_tokens = query_tokens if key_tokens is None else key_tokens
-    k_labels = _labels(key_tokens, T_k, "key_tokens", shape, "keys (columns)")
-    q_labels, k_labels = _numbered(q_labels, positions), _numbered(k_labels, positions)
+    q_labels, k_labels = _axis_labels(query_tokens, key_tokens, shape, positions)
+    if highlight_query is not None:
+        _index(highlight_query, T_q, "highlight_query")
     annotate = max(T_q, T_k) <= 10 if annotate is None else annotate
     cell = 0.45 if annotate else 0.32
     cell = min(cell, 8.1 / T_k, 6.7 / T_q)  # big maps: smaller cells, still square
@@ -164,14 +161,11 @@ def plot_attention_heads(
     weights = _as_weights(weights, (3,), "(heads, T_q, T_k)")
     shape = tuple(weights.shape)
     H, T_q, T_k = shape
-    q_labels = _labels(query_tokens, T_q, "query_tokens", shape, "queries (rows)")
-    key_tokens = query_tokens if key_tokens is None else key_tokens
-    k_labels = _labels(key_tokens, T_k, "key_tokens", shape, "keys (columns)")
-    q_labels, k_labels = _numbered(q_labels, positions), _numbered(k_labels, positions)
+    q_labels, k_labels = _axis_labels(query_tokens, key_tokens, shape, positions)
     titles = [f"head {h}" for h in range(H)] if titles is None else list(titles)
     if len(titles) != H:
         raise ValueError(f"Got {len(titles)} titles for {H} heads.")
-    ncols = min(H, 4) if ncols is None else ncols
+    ncols = min(H, 4) if ncols is None else positive_int(ncols, "ncols")
     nrows = -(-H // ncols)  # ceiling division
     panel = min(0.75 + 0.2 * max(T_q, T_k), 5.0)  # inches; long texts get smaller cells
     panel += 0.3 if positions else 0.0  # numbered labels are longer
@@ -220,6 +214,17 @@ def _layers(weights) -> torch.Tensor:
     return weights
 
 
+def _view(weights, labels, layer, head, query) -> torch.Tensor:
+    """``weights[layer, head]`` (T, T), checked, once ``labels`` and the indices are checked."""
+    if not isinstance(weights, torch.Tensor) or weights.dim() != 4:
+        weights = _layers(weights)  # a list of layers, or one layer: checked and stacked
+    L_, H, T, _ = weights.shape
+    token_labels(labels, T, "labels", tuple(weights.shape), "positions")
+    for name, value, count in (("layer", layer, L_), ("head", head, H), ("query", query, T)):
+        _index(value, count, name)
+    return _layers(weights[layer, head][None])[0, 0]  # one map checked: cheap for every update
+
+
 def _hex_colours(values: torch.Tensor, vmax: float) -> list[str]:
     rgba = mpl.colormaps[CMAP]((values / vmax).clamp(0, 1).numpy())
     return [mpl.colors.to_hex(c) for c in rgba.reshape(-1, 4)]
@@ -230,9 +235,8 @@ def explorer_html(
 ) -> str:
     """The explorer's view as HTML: the text shaded by what ``query`` attends to, then the
     head's whole (T, T) matrix with that row outlined. ``weights`` is (L, H, T, T)."""
-    matrix = weights[layer, head]  # (T, T)
-    T = matrix.shape[0]
-    vmax = _vmax(matrix)
+    matrix = _view(weights, labels, layer, head, query)  # (T, T)
+    T, vmax = len(matrix), _vmax(matrix)
     colours = _hex_colours(matrix, vmax)  # T * T colours, row by row
     ink = ["white" if v > 0.6 * vmax else "black" for v in matrix.flatten().tolist()]
     text = []
@@ -282,9 +286,8 @@ def plot_explorer_view(
 
     Its size follows the number of tokens: square cells of 0.32 inches, smaller once the map
     would pass ``EXPLORER_MAP_INCHES`` on a side (51 tokens: 9.4 x 9.6 inches)."""
-    matrix = weights[layer, head]  # (T, T)
-    T = matrix.shape[0]
-    vmax = _vmax(matrix)
+    matrix = _view(weights, labels, layer, head, query)  # (T, T)
+    T, vmax = len(matrix), _vmax(matrix)
     cell = min(0.32, EXPLORER_MAP_INCHES / T)  # inches per (square) cell of the map
     width = max(cell * T + 2.4, 5.0)  # the map, its tick labels and the colour bar
     per_line = max(1, int((width - 0.4) / (0.13 * (max(len(s) for s in labels) + 2))))
@@ -294,8 +297,7 @@ def plot_explorer_view(
     fig = Figure(figsize=(width, text_height + map_height), layout="constrained")
     text_ax, map_ax = fig.subplots(2, 1, height_ratios=[text_height, map_height])
     text_ax.set_axis_off()
-    text_ax.set_xlim(0, per_line)
-    text_ax.set_ylim(lines, -0.4)
+    text_ax.set(xlim=(0, per_line), ylim=(lines, -0.4))
     colours = _hex_colours(matrix[query], vmax)
     font = dict(ha="center", va="center", family="monospace", fontsize=12)
     for j, label in enumerate(labels):
@@ -324,11 +326,9 @@ def attention_explorer(weights, tokens, *, layer: int = 0, head: int = 0, query:
     """
     weights = _layers(weights)  # (L, H, T, T)
     L_, H, T, _ = weights.shape
-    labels = _labels(tokens, T, "tokens", tuple(weights.shape), "positions")
+    labels = token_labels(tokens, T, "tokens", tuple(weights.shape), "positions")
     query = T - 1 if query is None else query
-    for name, value, count in (("layer", layer, L_), ("head", head, H), ("query", query, T)):
-        if not isinstance(value, int) or not 0 <= value < count:
-            raise ValueError(f"{name} must be an int from 0 to {count - 1}, got {value!r}.")
+    _view(weights, labels, layer, head, query)
     if is_headless():
         return plot_explorer_view(weights, labels, layer, head, query)
     import ipywidgets as widgets
@@ -341,9 +341,8 @@ def attention_explorer(weights, tokens, *, layer: int = 0, head: int = 0, query:
     view = widgets.HTML(explorer_html(weights, labels, layer, head, query))
 
     def update(_change=None) -> None:
-        view.value = explorer_html(
-            weights, labels, pick_layer.value, pick_head.value, pick_query.value
-        )
+        choice = pick_layer.value, pick_head.value, pick_query.value
+        view.value = explorer_html(weights, labels, *choice)
 
     for control in (pick_layer, pick_head, pick_query):
         control.observe(update, names="value")

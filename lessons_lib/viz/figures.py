@@ -13,6 +13,7 @@ import torch
 from matplotlib.figure import Figure
 from matplotlib.transforms import ScaledTranslation
 
+from .._checks import positive_int
 from .text import VISIBLE, token_label
 
 
@@ -42,6 +43,12 @@ def plot_probability_table(
     probs = torch.as_tensor(probs, dtype=torch.float32)
     if probs.dim() != 2 or probs.shape[0] != probs.shape[1]:
         raise ValueError(f"probs must be a square (V, V) table, got {tuple(probs.shape)}.")
+    if not isinstance(tokens, Sequence) or any(not isinstance(t, str) for t in tokens):
+        raise TypeError(
+            "tokens must be the table's tokens as strings, e.g. tokenizer.chars; got "
+            f"{tokens!r:.40}."
+        )
+    positive_int(max_tokens, "max_tokens")
     if len(tokens) != probs.shape[0]:
         raise ValueError(f"Got {len(tokens)} token labels for a {probs.shape[0]}-token table.")
     if counts is None:

@@ -20,6 +20,11 @@ def plot_head_scores(jobs: Mapping[str, torch.Tensor], title: str | None = None)
 
     ``jobs`` maps a job's name ("one token back") to a (n_layer, n_head) tensor of scores.
     """
+    if not isinstance(jobs, Mapping):
+        raise TypeError(
+            "jobs must be a dict {'name': scores of shape (layers, heads)}, e.g. "
+            f"{{'one token back': scores}}; got {type(jobs).__name__}."
+        )
     if not jobs:
         raise ValueError("Pass at least one job: {'name': scores of shape (layers, heads)}.")
     grids = {name: torch.as_tensor(v).detach().float().cpu() for name, v in jobs.items()}

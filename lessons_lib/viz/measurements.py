@@ -11,6 +11,7 @@ from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, NullFormatter
 
+from .._checks import positive_int
 from ..measures.compute import training_flops
 from ..measures.power_law import compute_frontier, fit_power_law
 from .figures import new_figure
@@ -152,6 +153,8 @@ def plot_effect_sizes(results: dict[str, dict[str, Sequence[float]]]) -> Figure:
 def plot_masks(length: int = 6, source_length: int = 5) -> Figure:
     """Who may attend to whom, side by side: a decoder (GPT), an encoder (BERT), and the
     cross-attention of an encoder–decoder (chapter 08's translator). Blue: allowed."""
+    positive_int(length, "length")
+    positive_int(source_length, "source_length")
     masks = {
         "decoder (GPT): causal": torch.tril(torch.ones(length, length)),
         "encoder (BERT): bidirectional": torch.ones(length, length),

@@ -8,12 +8,14 @@ can call them directly.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 
 import torch
 import torch.nn as nn
 from matplotlib.figure import Figure
 
+from .._checks import tensor
 from ..data.toy_data import curve_data, target_curve, two_moons
 from ..models.toy_nets import accuracy, fit_curve, train_classifier
 from ..parts.activations import ACTIVATIONS, check_activation
@@ -103,6 +105,8 @@ def plot_decision_boundary(
     colour bar next to this panel, False none, and a sequence of axes one bar shared by them
     (pass it with the last panel of a row).
     """
+    tensor(x, "x")
+    tensor(y, "y")
     if x.dim() != 2 or x.shape[1] != 2 or y.shape != (x.shape[0],):
         raise ValueError(
             f"x must be (n, 2) points and y (n,) classes, got {tuple(x.shape)} and "
@@ -198,7 +202,11 @@ def draw_boundary_as_it_learns(
 ) -> Figure:
     """The widget of chapter 03: one MLP's decision boundary on the two moons after each of
     ``steps`` training steps (one panel each)."""
-    steps = sorted(set(int(s) for s in steps))
+    try:
+        steps = sorted({operator.index(s) for s in steps})  # ints, numpy ints; not 2.5, "30"
+    except TypeError:
+        message = f"steps must be a list of ints, e.g. (0, 30, 100, 400); got {steps!r}."
+        raise TypeError(message) from None
     if not steps or steps[0] < 0:
         raise ValueError(f"steps must list training steps >= 0, got {steps}.")
     x, y = two_moons(200, seed=0)

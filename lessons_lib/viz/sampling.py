@@ -15,6 +15,7 @@ from collections.abc import Sequence
 import torch
 from matplotlib.figure import Figure
 
+from .._checks import positive_int
 from ..parts.sampling import apply_temperature, top_k_filter, top_p_filter
 from ..parts.softmax import entropy, softmax
 from .figures import new_figure
@@ -31,6 +32,10 @@ def _check_distribution(logits: torch.Tensor, labels: Sequence[str]) -> torch.Te
             f"logits must be one row of scores, shape (V,) with V >= 2, got "
             f"{tuple(logits.shape)}. For a model's prediction use logits[0, -1]."
         )
+    if not isinstance(labels, Sequence) or any(not isinstance(t, str) for t in labels):
+        raise TypeError(
+            f"labels must be one string per token, e.g. tokenizer.chars; got {labels!r:.40}."
+        )
     if len(labels) != len(logits):
         raise ValueError(
             f"Got {len(labels)} labels for {len(logits)} logits: pass one label per token, "
@@ -41,6 +46,7 @@ def _check_distribution(logits: torch.Tensor, labels: Sequence[str]) -> torch.Te
 
 def _top_tokens(logits: torch.Tensor, max_bars: int) -> torch.Tensor:
     """The ids of the ``max_bars`` highest scores, highest first (temperature keeps this order)."""
+    positive_int(max_bars, "max_bars")
     return logits.argsort(descending=True)[:max_bars]
 
 

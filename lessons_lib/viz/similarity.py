@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import torch
 from matplotlib.figure import Figure
 
+from .._checks import number, positive_int
 from .figures import new_figure
 
 
@@ -33,11 +34,15 @@ def plot_similarity_matrix(
         raise ValueError(
             f"similarity must be a square (N, N) matrix, got {tuple(similarity.shape)}."
         )
+    if not isinstance(labels, Sequence) or any(not isinstance(t, str) for t in labels):
+        raise TypeError(f"labels must be a list of strings, one per row, got {labels!r:.60}.")
     if isinstance(labels, str) or len(labels) != similarity.shape[0]:
         raise ValueError(
             f"Pass one label per row: the matrix is {similarity.shape[0]} x "
             f"{similarity.shape[0]}, got {len(labels) if not isinstance(labels, str) else 1}."
         )
+    positive_int(max_label, "max_label", minimum=2)  # room for a letter and the "…"
+    number(vmax, "vmax", above=0)
     N = similarity.shape[0]
     cut = [t if len(t) <= max_label else t[: max_label - 1] + "…" for t in labels]
     side = max(4.0, 0.48 * N)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import unicodedata
+from collections.abc import Mapping, Sequence
 
 from .._checks import positive_int
 
@@ -15,6 +16,26 @@ VISIBLE = {" ": "␣", "\n": "⏎", "\t": "⇥"}
 def token_label(token: str) -> str:
     """A printable label for a token: a space becomes ␣, a newline ⏎ and a tab ⇥."""
     return "".join(VISIBLE.get(c, c) for c in token)
+
+
+def token_labels(tokens, size: int, name: str, shape: tuple[int, ...], axis: str) -> list[str]:
+    """Printable labels for ``tokens`` (a list of strings, or a string: one per character),
+    exactly ``size`` of them; else an error that names ``name`` and both sizes."""
+    tokens = list(tokens) if isinstance(tokens, str) else tokens
+    if not isinstance(tokens, Sequence):
+        raise TypeError(f"{name} must be a list of token strings, got {type(tokens).__name__}.")
+    for i, token in enumerate(tokens):
+        if not isinstance(token, str):
+            raise TypeError(
+                f"{name} must be a list of token strings, got {token!r:.30} at {name}[{i}]; "
+                "from ids: [tokenizer.decode([i]) for i in ids]."
+            )
+    if len(tokens) != size:
+        raise ValueError(
+            f"{name} has {len(tokens)} tokens but the weights have {size} {axis} (shape "
+            f"{shape}): pass exactly {size} tokens, one per position."
+        )
+    return [token_label(t) for t in tokens]
 
 
 class SideBySide:
@@ -33,6 +54,11 @@ class SideBySide:
     """
 
     def __init__(self, columns: dict[str, str], width: int = 46):
+        if not isinstance(columns, Mapping):
+            raise TypeError(
+                "columns must be a dict {title: text}, e.g. {'trained': text_a, 'shipped': "
+                f"text_b}}; got {type(columns).__name__}."
+            )
         if not columns:
             raise ValueError("Give at least one column, e.g. {'trained': text}.")
         for title, text in columns.items():

@@ -101,3 +101,24 @@ def test_bad_arguments_and_a_bad_model_get_clear_errors():
         beam_search(step, BOS, EOS, max_len=0)
     with pytest.raises(ValueError, match=r"must return \(K, V\) log-probabilities for K = 1"):
         beam_search(lambda prefixes: torch.zeros(5), BOS, EOS)
+    with pytest.raises(ValueError, match=r"next_log_probs must return \(K, V\).*got \(tensor"):
+        beam_search(lambda prefixes: (step(prefixes), None), BOS, EOS)  # a model's (logits, loss)
+    with pytest.raises(TypeError, match=r"next_log_probs, a function .* bos='<bos>'"):
+        beam_search(step, "<bos>", EOS)
+    with pytest.raises(TypeError, match="next_log_probs, a function"):
+        beam_search(torch.zeros(1, 5), BOS, EOS)
+
+
+@pytest.mark.parametrize(
+    ("broken", "message"),
+    [
+        (lambda scores: scores * float("nan"), "next_log_probs returned NaN"),
+        (lambda scores: scores.exp(), r"next_log_probs returned 0\.\d+: .* probs\.log\(\)"),
+        (lambda scores: scores + 3.0, r"next_log_probs returned \d.*logits\.log_softmax"),
+        (lambda scores: scores.clamp(min=0) + float("inf"), "next_log_probs returned inf"),
+    ],
+)
+def test_scores_that_are_not_log_probabilities_are_refused(broken, message):
+    step = random_model()
+    with pytest.raises(ValueError, match=message):
+        beam_search(lambda prefixes: broken(step(prefixes)), BOS, EOS)

@@ -53,6 +53,7 @@ def test_recall_is_high_on_a_small_collection(small):
     collection, index = small
     recall = O.recall_at_k(index, collection, ks=(1, 5))
     assert recall[1] >= 0.85 and recall[5] >= 0.95 and recall[5] >= recall[1]
+    assert O.recall_at_k(index, collection, ks=5) == {5: recall[5]}  # one k
 
 
 def test_sentence_vectors_score_a_story_by_its_best_sentence(small, minilm):
@@ -120,6 +121,14 @@ def test_bad_input_gets_clear_errors(small, minilm):
         O.StoryIndex(["Mary went to the garden."], *minilm)
     with pytest.raises(ValueError, match="at most 100 stories"):
         O.make_collection(101)
+    with pytest.raises(TypeError, match="Each story must be a list of sentences.*got None"):
+        O.StoryIndex([None], *minilm)
+    collection = O.Collection(index.stories, [], [])
+    for ks in ((), None, "1"):
+        with pytest.raises(ValueError, match=f"ks must be a tuple of positive ints.*got {ks!r}"):
+            O.recall_at_k(index, collection, ks=ks)
+    with pytest.raises(ValueError, match="each k in ks must be a positive int, got 0"):
+        O.recall_at_k(index, collection, ks=(0, 1))
     found, scores = index.retrieve([], k=2)
     assert found.shape == scores.shape == (0, 2)
 

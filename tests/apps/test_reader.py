@@ -68,6 +68,20 @@ def test_span_from_logits_rejects_bad_shapes():
         R.span_from_logits(torch.zeros(1, 5), torch.zeros(1, 5), max_len=0)
 
 
+@pytest.mark.parametrize("bad", [float("nan"), float("inf")])
+def test_span_from_logits_refuses_nan_and_inf_but_takes_minus_inf(bad):
+    scores = torch.tensor([[0.0, 3.0, 1.0]])
+    with pytest.raises(ValueError, match="start_logits holds NaN or \\+inf"):
+        R.span_from_logits(torch.tensor([[0.0, bad, 1.0]]), scores)
+    with pytest.raises(ValueError, match="end_logits holds NaN or \\+inf"):
+        R.span_from_logits(scores, torch.tensor([[bad, 0.0, 1.0]]))
+    masked = torch.tensor([[float("-inf"), 3.0, 1.0]])  # -inf: "not in the story"
+    assert R.span_from_logits(masked, scores) == (torch.tensor([1]), torch.tensor([1]))
+    nothing = torch.full((2, 3), float("-inf"))
+    with pytest.raises(ValueError, match="Row 0 has no span with a finite score"):
+        R.span_from_logits(nothing, scores.expand(2, 3))
+
+
 @pytest.mark.parametrize("positions", R.POSITIONS)
 def test_padding_does_not_change_the_scores(positions):
     model = tiny_model(positions=positions)
@@ -105,6 +119,8 @@ def test_bad_input_gets_clear_errors():
     model = tiny_model()
     with pytest.raises(TypeError, match="QAExamples .* a \\(story, question\\) pair"):
         R.read_answers(model, 42)
+    with pytest.raises(ValueError, match="no span with a finite score.*empty story"):
+        R.read_answers(model, [([], "Where is Mary?")])
     with pytest.raises(ValueError, match=r"ids must be a \(B, T\) tensor"):
         model(torch.zeros(2, 5))
     with pytest.raises(ValueError, match="reads at most max_len"):
@@ -131,8 +147,12 @@ def test_exact_match_and_support_attention():
     assert from_answer.shape == mass.shape and from_answer.sum() <= 1 + 1e-6
     with pytest.raises(ValueError, match="Unknown source 'story'"):
         R.support_attention(model, examples[0], source="story")
-    with pytest.raises(ValueError, match="layer must be an index of the 1 layer"):
-        R.support_attention(model, examples[0], layer=1)
+    for layer in (1, "0", 0.0):
+        with pytest.raises(ValueError, match=f"layer must be an int index .* got {layer!r}"):
+            R.support_attention(model, examples[0], layer=layer)
+    pairs = [(e.sentences, e.question) for e in examples]
+    with pytest.raises(TypeError, match="examples must be a list of QAExamples"):
+        R.reader_exact_match(model, pairs)  # pairs have no answers to compare with
     with pytest.raises(ValueError, match="one example at a time"):
         R.support_attention(model, examples[:2])
 

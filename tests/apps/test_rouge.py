@@ -3,7 +3,7 @@
 import random
 
 import pytest
-from rouge_score import rouge_scorer
+from rouge_score import rouge_scorer, tokenizers
 
 from lessons_lib.apps.rouge import chinese_characters, lcs_length, rouge, rouge_tokens
 
@@ -52,6 +52,23 @@ def test_pieces():
     assert chinese_characters("2021年3月5日, ok") == list("2021年3月5日ok")
     assert lcs_length(list("abcbdab"), list("bdcaba")) == 4
     assert lcs_length([], list("abc")) == 0
+
+
+def test_tokenizer_by_name_or_as_a_rouge_score_tokenizer_object():
+    text = "今天天气很好。"
+    assert rouge(text, text, tokenizer="chinese") == rouge(text, text, tokenizer=chinese_characters)
+    target, prediction = "The cat's hat, 2 days!", "the cat sat 2 days"
+    theirs = rouge(target, prediction, tokenizer=tokenizers.DefaultTokenizer())
+    assert theirs == rouge(target, prediction)
+
+
+def test_bad_tokenizers_get_clear_errors():
+    with pytest.raises(ValueError, match=r"tokenizer must be None .* 'chinese'.* got 'zh'"):
+        rouge("a", "a", tokenizer="zh")
+    with pytest.raises(TypeError, match="tokenizer must be None"):
+        rouge("a", "a", tokenizer=3)
+    with pytest.raises(TypeError, match="tokenizer must return a list of tokens"):
+        rouge("a", "a", tokenizer=str.lower)
 
 
 def test_a_list_of_sentences_gets_a_clear_error():

@@ -117,10 +117,16 @@ def test_bad_input_gets_clear_errors():
         mmr(torch.ones(3), 1)
     with pytest.raises(ValueError, match="got list. Make one with L.embed_sentences"):
         mmr([[1.0, 0.0]], 1)
-    with pytest.raises(ValueError, match=r"query must be \(2,\), got \(3,\)"):
+    with pytest.raises(ValueError, match=r"query must be a tensor \(2,\), got \(3,\)"):
         mmr(torch.ones(3, 2), 1, query=torch.ones(3))
     with pytest.raises(ValueError, match="relevance"):
         mmr(torch.ones(3, 2), 1, relevance=-0.1)
+    with pytest.raises(TypeError, match=r"relevance \(λ\) must be a number, got '0.7'"):
+        summarize(TEXT, 2, relevance="0.7")
+    with pytest.raises(TypeError, match=r"relevance \(λ\) must be a number"):
+        mmr(torch.ones(3, 2), 1, relevance=None)
+    with pytest.raises(ValueError, match=r"query must be a tensor \(2,\), got list"):
+        mmr(torch.ones(3, 2), 1, query=[1.0, 0.0])
 
 
 CHAPTERS = [
@@ -174,5 +180,11 @@ def test_a_budget_takes_sentences_in_order_then_cuts():
 def test_evaluation_errors():
     with pytest.raises(ValueError, match="seeds must hold at least one seed"):
         evaluate_summaries(CHAPTERS, seeds=[])
+    with pytest.raises(ValueError, match="seeds must hold at least one seed.*got 5"):
+        evaluate_summaries(CHAPTERS, seeds=5)
+    with pytest.raises(TypeError, match=r"chapters\[0\] must be a dict with 'chapter', 'body'"):
+        evaluate_summaries([{"body": "One. Two."}])  # no summary to compare with
+    with pytest.raises(TypeError, match=r"relevance \(λ\) must be a number"):
+        evaluate_summaries(CHAPTERS, relevance="high")
     with pytest.raises(ValueError, match="budget must be 'words' or 'sentences', got 'bytes'"):
         evaluate_summaries(CHAPTERS, budget="bytes")

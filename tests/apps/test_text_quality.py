@@ -28,9 +28,14 @@ def test_distinct_n_falls_when_a_text_repeats_itself():
 
 
 def test_bad_input_is_refused_with_a_fix():
-    with pytest.raises(TypeError, match="string"):
+    with pytest.raises(TypeError, match="text must be a str"):
         Q.words(["not", "a", "string"])
     with pytest.raises(ValueError, match="vocabulary"):
         Q.real_word_share("text", set())
     with pytest.raises(ValueError, match="positive"):
         Q.distinct_n("text", 0)
+    for n in (True, 2.0, "2"):
+        with pytest.raises(ValueError, match=f"n must be a positive int, got {n!r}"):
+            Q.distinct_n("the king the king", n)
+    with pytest.raises(TypeError, match="texts must be a str or a list of strings, got NoneType"):
+        Q.vocabulary(None)

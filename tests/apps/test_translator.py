@@ -78,12 +78,51 @@ def test_translate_takes_a_string_or_a_list_and_never_crashes_on_odd_text():
         model.translate("May 1, 2020", beam_size=0)
 
 
+def test_bad_batches_get_clear_errors():
+    with pytest.raises(ValueError, match="max_source must be a positive int, got 0"):
+        T.source_batch(["May 1, 2020"], 0)  # nothing but padding
+    for batch in (T.source_batch, T.target_batch):
+        args = (32,) if batch is T.source_batch else ()
+        with pytest.raises(TypeError, match="texts must be a list of strings, e.g."):
+            batch("May 1, 2020", *args)  # one string would be a batch of characters
+        with pytest.raises(ValueError, match="texts is empty"):
+            batch([], *args)
+        with pytest.raises(TypeError, match=r"texts\[1\] must be a str, got NoneType"):
+            batch(["1", None], *args)
+    # the target side has no <unk>: an unknown character would become padding, which the
+    # loss ignores, so the text is refused instead of being silently shortened
+    with pytest.raises(ValueError, match=r"texts\[1\] = '2020年5月1号' has '号'.*0123456789年月日"):
+        T.target_batch(["2020年5月1日", "2020年5月1号"])
+    with pytest.raises(ValueError, match="has '-', which the translator cannot write"):
+        T.target_batch(["2020-05-01"])
+
+
+def test_tensors_the_model_cannot_read_get_clear_errors():
+    model = tiny_model()
+    target_in, _ = T.target_batch(["2020年5月1日"])
+    with pytest.raises(ValueError, match=r"source has 40 positions, .* at most 32"):
+        model(T.source_batch(["x" * 40], 40), target_in)
+    with pytest.raises(ValueError, match=r"source must be a \(B, T\) tensor of ids"):
+        model([[3, 4]], target_in)
+    source = T.source_batch(["May 1, 2020"], 32)
+    with pytest.raises(ValueError, match=r"target_in has 20 positions, .* at most 14"):
+        model(source, torch.ones(1, 20, dtype=torch.long))
+    with pytest.raises(TypeError, match="text must be a str"):
+        model.beams(["May 1, 2020"])
+
+
 def test_exact_match_is_reported_per_form():
     model = tiny_model()
     pairs = D.date_pairs(20, seed=0, split="test")
     scores = T.translation_exact_match(model, pairs)
     assert set(scores) == {*(f for *_, f in pairs), "all"}
     assert all(0.0 <= s <= 1.0 for s in scores.values())
+    two = T.translation_exact_match(model, [(english, chinese) for english, chinese, _ in pairs])
+    assert two == {"all": scores["all"]}  # (english, chinese) pairs have no form
+    with pytest.raises(TypeError, match=r"pairs\[0\] must be an \(english, chinese, form\)"):
+        T.translation_exact_match(model, ["May 1, 2020"])
+    with pytest.raises(TypeError, match="pairs must be a list"):
+        T.translation_exact_match(model, None)
 
 
 @pytest.mark.slow

@@ -114,3 +114,14 @@ def test_show_source_returns_code_object_in_ipython(monkeypatch, capsys):
 def test_show_source_rejects_builtins_and_instances(obj):
     with pytest.raises(TypeError, match="Cannot show the source of .*pass a function, class"):
         env.show_source(obj)
+
+
+@pytest.mark.parametrize("seed", ["42", 1.5, -1, True])
+def test_set_seed_names_a_seed_that_is_not_a_whole_number(seed):
+    with pytest.raises(ValueError, match=r"seed \(e.g. 0\) must be an int >= 0, got"):
+        env.set_seed(seed)
+
+
+def test_set_seed_names_numpys_limit():
+    with pytest.raises(ValueError, match=r"seed must be below 2\*\*32"):
+        env.set_seed(2**32)

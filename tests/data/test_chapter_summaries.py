@@ -38,3 +38,8 @@ def test_another_file_and_a_missing_one(tmp_path):
     with pytest.raises(FileNotFoundError, match="python -m lessons_lib summaries"):
         chapter_summaries(tmp_path / "nothing.json")
     assert SUMMARIES_FILE.name == "chapter_summaries.json"
+
+
+def test_the_path_must_be_a_path():
+    with pytest.raises(TypeError, match="path must be a path"):
+        chapter_summaries(42)

@@ -31,3 +31,8 @@ def test_the_same_seed_gives_the_same_copy():
 def test_a_bad_share_says_what_it_should_be(share):
     with pytest.raises(ValueError, match="fraction of lines to shuffle, 0 to 1"):
         noisy_copy(TEXT, share)
+
+
+def test_the_text_must_be_a_str():
+    with pytest.raises(TypeError, match=r"text must be a str, got \['a', 'b'\]"):
+        noisy_copy(["a", "b"], 0.5)

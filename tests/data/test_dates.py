@@ -92,3 +92,10 @@ def test_pairs_are_seeded_and_the_dates_do_not_depend_on_the_forms():
 def test_bad_arguments_say_what_to_pass(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+@pytest.mark.parametrize("function", [D.english_date, D.chinese_date])
+def test_a_date_must_be_a_datetime_date(function):
+    args = ("2020-05-01", "iso") if function is D.english_date else ("2020-05-01",)
+    with pytest.raises(TypeError, match=r"date must be a datetime.date, got '2020-05-01'.*Fix"):
+        function(*args)

@@ -53,12 +53,30 @@ def test_toy_language_is_seeded():
     assert not torch.equal(toy_language(seed=3).transitions, toy_language(seed=4).transitions)
 
 
-@pytest.mark.parametrize(
-    "kwargs", [dict(words=1), dict(words=13), dict(choices=0), dict(words=4, choices=5)]
-)
+@pytest.mark.parametrize("kwargs", [dict(words=1), dict(words=13), dict(words=4, choices=5)])
 def test_toy_language_rejects_bad_sizes(kwargs):
-    with pytest.raises(ValueError, match=r"words must be 2\.\.12 and choices 1\.\.words"):
+    with pytest.raises(ValueError, match=r"words must be 2\.\.12 and choices 1\.\.words, got"):
         toy_language(**kwargs)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "name"),
+    [
+        (dict(order=0), "order"),
+        (dict(order=2.0), "order"),
+        (dict(words="8"), "words"),
+        (dict(choices=0), "choices"),
+    ],
+)
+def test_toy_language_sizes_are_positive_ints(kwargs, name):
+    # order=0 used to report "must have shape (8,) ... got (8,)"
+    with pytest.raises(ValueError, match=rf"^{name}.* must be a positive int, got"):
+        toy_language(**kwargs)
+
+
+def test_toy_language_refuses_a_table_too_large_to_build():
+    with pytest.raises(ValueError, match=r"words=8 and order=9 need a table of 1,073,741,824"):
+        toy_language(order=9)
 
 
 def test_transitions_shape_must_match_words_and_order():
@@ -67,8 +85,13 @@ def test_transitions_shape_must_match_words_and_order():
 
 
 def test_order_must_be_at_least_one():
-    with pytest.raises(ValueError, match="order 0 >= 1"):
+    with pytest.raises(ValueError, match=r"order \(how many previous words.*\) must be a pos"):
         MarkovLanguage(["a", "b"], 0, torch.tensor([0.5, 0.5]))
+
+
+def test_transitions_must_be_a_tensor():
+    with pytest.raises(TypeError, match=r"transitions must be a torch.Tensor, got list"):
+        MarkovLanguage(["a", "b"], 1, [[0.5, 0.5], [0.5, 0.5]])
 
 
 @pytest.mark.parametrize(
@@ -149,9 +172,10 @@ def test_more_context_never_raises_the_floor():
     assert 0 < h[2] < math.log(8)
 
 
-def test_negative_context_is_rejected():
-    with pytest.raises(ValueError, match="context must be >= 0, got -1"):
-        toy_language().conditional_entropy(-1)
+@pytest.mark.parametrize("context", [-1, 1.5, "2"])
+def test_context_must_be_an_int_of_at_least_zero(context):
+    with pytest.raises(ValueError, match=r"context \(how many previous words .*\) must be an int"):
+        toy_language().conditional_entropy(context)
 
 
 # --- sampling ----------------------------------------------------------------------------------
@@ -173,6 +197,8 @@ def test_sample_of_exactly_order_words():
 def test_sample_needs_at_least_order_words():
     with pytest.raises(ValueError, match="n must be at least order=2, got 1"):
         toy_language().sample(1)
+    with pytest.raises(ValueError, match="n must be a positive int, got 100.0"):
+        toy_language().sample(100.0)
 
 
 def test_sample_follows_the_transition_probabilities():
@@ -201,3 +227,17 @@ def test_counted_ngram_losses_approach_the_conditional_entropies():
 def test_decode():
     assert toy_language().decode(torch.tensor([0, 1, 7])) == "ka lo to"
     assert toy_language().decode([]) == ""
+
+
+@pytest.mark.parametrize(
+    ("ids", "error", "message"),
+    [
+        ([0, -1], ValueError, r"ids must be 0\.\.7 \(one per word\), got -1"),  # not the last word
+        ([0, 8], ValueError, r"ids must be 0\.\.7 \(one per word\), got 8"),
+        ([2.7], TypeError, r"ids must hold int token ids, got 2\.7"),
+        ("01", TypeError, r"ids must be a sequence of int token ids, got '01'"),
+    ],
+)
+def test_decode_refuses_what_is_not_a_word_id(ids, error, message):
+    with pytest.raises(error, match=message):
+        toy_language().decode(ids)

@@ -52,7 +52,9 @@ def test_encode_decode_and_vocab():
         ({"letters": "aab"}, "must be distinct"),
         ({"letters": "ab|"}, "must not contain the separator"),
         ({"letters": "abc", "length": 4}, r"length must be 1..3"),
-        ({"length": 0}, r"length must be 1..10"),
+        ({"length": 0}, r"length \(how many letters .*\) must be a positive int, got 0"),
+        ({"length": 2.5}, r"length \(how many letters .*\) must be a positive int, got 2.5"),
+        ({"separator": "||"}, "separator must be one character, got '||'"),
     ],
 )
 def test_bad_task_settings(kwargs, message):
@@ -63,3 +65,19 @@ def test_bad_task_settings(kwargs, message):
 def test_examples_needs_a_positive_count():
     with pytest.raises(ValueError, match="n must be a positive int"):
         ReversalTask().examples(0)
+
+
+def test_bad_arguments_are_named():
+    task = ReversalTask(letters="abc", length=3)
+    with pytest.raises(TypeError, match=r"letters must be a str, got \['a', 'b'\]"):
+        ReversalTask(letters=["a", "b"])
+    with pytest.raises(ValueError, match="n must be a positive int, got True"):
+        task.examples(True)
+    with pytest.raises(TypeError, match=r"generator must be a torch.Generator .*manual_seed\(0\)"):
+        task.batch(4, generator=0)
+    with pytest.raises(TypeError, match="text must be a str, got None"):
+        task.encode(None)
+    with pytest.raises(ValueError, match=r"ids must be 0\.\.3, got -1"):  # not the last token
+        task.decode([0, -1])
+    with pytest.raises(TypeError, match=r"ids must hold int token ids, got 1\.5"):
+        task.decode([1.5])

@@ -224,7 +224,7 @@ def test_split_of_two_items_keeps_both_sides_non_empty(frac):
     assert train_val_split("ab", frac=frac) == ("a", "b")
 
 
-@pytest.mark.parametrize("frac", [0.0, 1.0, -0.1, 1.5])
+@pytest.mark.parametrize("frac", [0.0, 1.0, -0.1, 1.5, "0.9", None, True])
 def test_split_rejects_bad_frac(frac):
     with pytest.raises(ValueError, match=r"frac must be between 0 and 1 \(exclusive\)"):
         train_val_split("abcdef", frac=frac)
@@ -234,3 +234,8 @@ def test_split_rejects_bad_frac(frac):
 def test_split_rejects_too_short_data(seq):
     with pytest.raises(ValueError, match=f"Need at least 2 items to split, got {len(seq)}"):
         train_val_split(seq)
+
+
+def test_markdown_to_text_needs_a_str():
+    with pytest.raises(TypeError, match="markdown must be a str, got None"):
+        markdown_to_text(None)

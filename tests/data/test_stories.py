@@ -153,7 +153,7 @@ def test_bad_arguments_get_clear_errors():
         S.qa_examples(3, kinds=("place",))
     with pytest.raises(ValueError, match="kinds must be a non-empty tuple"):
         S.qa_examples(3, kinds="person")
-    with pytest.raises(ValueError, match="seed must be an int"):
+    with pytest.raises(TypeError, match="seed must be an int"):
         S.qa_examples(3, seed="0")
     with pytest.raises(ValueError, match="names must come from NAMES"):
         S.qa_examples(3, names=("Mary", "Zaphod"))

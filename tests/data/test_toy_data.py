@@ -19,8 +19,31 @@ def test_two_moons_is_seeded_balanced_and_centred():
 
 
 def test_two_moons_needs_two_points():
-    with pytest.raises(ValueError, match="n must be at least 2"):
+    with pytest.raises(
+        ValueError, match=r"n \(two classes: at least 2 points\) must be an int >= 2"
+    ):
         two_moons(1)
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (
+            lambda: two_moons(200.0),
+            ValueError,
+            r"n \(two classes.*\) must be an int >= 2, got 200.0",
+        ),
+        (lambda: two_moons("200"), ValueError, r"n \(two classes.*\) must be an int >= 2"),
+        (lambda: two_moons(noise=-0.1), ValueError, r"noise \(the spread.*\) must be >= 0"),
+        (lambda: two_moons(noise="0.1"), TypeError, r"noise \(the spread.*\) must be a number"),
+        (lambda: curve_data(0), ValueError, "n must be a positive int, got 0"),
+        (lambda: curve_data(-5), ValueError, "n must be a positive int, got -5"),
+        (lambda: target_curve([0.0, 1.0]), TypeError, r"x must be a torch.Tensor, got list"),
+    ],
+)
+def test_sizes_and_inputs_are_checked(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
 
 
 def test_curve_data_is_seeded_noise_around_the_target():

@@ -123,3 +123,10 @@ def test_bad_input_is_refused_with_a_fix():
         X.extraction_rate(model, TOKENIZER, list(SONNET))
     with pytest.raises(ValueError, match="vocabulary"):
         X.extraction_rate(model, TOKENIZER, "ZEBRAS ZIGZAG\n" * 3, 4, 4, samples=2)
+
+
+def test_line_starts_names_text_that_is_not_a_string_and_a_bad_seed():
+    with pytest.raises(TypeError, match="text must be a string, got list; join a list first"):
+        X.line_starts(SONNET.splitlines(), 8, 2)
+    with pytest.raises(ValueError, match="seed must be an int >= 0, got -1"):
+        X.line_starts(SONNET, 8, 2, seed=-1)

@@ -130,3 +130,15 @@ def test_bad_input_is_refused_with_a_fix():
         G.gender_counts(SCENE, window=0)
     with pytest.raises(TypeError, match="string"):
         G.gender_counts(SCENE.split())
+
+
+def test_prompts_templates_and_words_must_be_text():
+    model = TableLM(random_table())
+    with pytest.raises(TypeError, match="prompt must be a str, got 3"):
+        G.continuation_log_probability(model, TOKENIZER, 3, " he")
+    with pytest.raises(TypeError, match=r"templates must be a list of strings; for one use \["):
+        G.pronoun_probabilities(model, TOKENIZER, ["king"], "The {word} said,")
+    with pytest.raises(TypeError, match="words must be strings"):
+        G.pronoun_probabilities(model, TOKENIZER, [1, 2])
+    with pytest.raises(TypeError, match="model must be a model"):
+        G.continuation_log_probability("model", TOKENIZER, "The", " he")

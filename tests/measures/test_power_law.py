@@ -35,3 +35,16 @@ def test_bad_points_are_named(x, y, match):
 def test_the_frontier_is_sorted_and_falling():
     points = [(5, 2.0), (1, 4.0), (2, 4.5), (3, 3.0), (4, 3.5)]
     assert compute_frontier(points) == [(1, 4.0), (3, 3.0), (5, 2.0)]
+
+
+def test_text_equal_x_and_odd_points_are_named():
+    with pytest.raises(TypeError, match="x must be a list of numbers, got str"):
+        fit_power_law("abc", [1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match=r"but y holds np.float64\(0.0\)"):
+        fit_power_law([1.0, 2.0], [1.0, 0.0])
+    with pytest.raises(ValueError, match="every x is .*3.0.*: a line through them needs two"):
+        fit_power_law([3.0, 3.0], [1.0, 2.0])  # the slope would be anything
+    with pytest.raises(
+        ValueError, match=r"points must be \(compute, loss\) pairs, got \(1, 2, 3\)"
+    ):
+        compute_frontier([(1, 2, 3)])

@@ -124,7 +124,7 @@ def test_errors_say_how_to_fix_them():
         association([[1.0, 0.0]], [[1.0, 0.0, 0.0]], [[0.0, 1.0]])
     with pytest.raises(ValueError, match="at least one vector"):
         effect_size(np.zeros((0, 2)), [[1.0, 0.0]], [[1.0, 0.0]], [[0.0, 1.0]])
-    with pytest.raises(ValueError, match="at least 1"):
+    with pytest.raises(ValueError, match="permutations .* must be a positive int, got 0"):
         permutation_p_value([[1.0, 0.0]], [[0.0, 1.0]], [[1.0, 0]], [[0, 1.0]], permutations=0)
 
 
@@ -146,3 +146,38 @@ def test_minilm_finds_flowers_more_pleasant_than_insects(minilm):
         permutations=1000,
     )  # fmt: skip
     assert d > 0.5 and p < 0.05
+
+
+# --- degenerate input ---------------------------------------------------------------------------
+
+
+def test_targets_with_one_shared_association_are_refused_not_nan():
+    A, B = [[1.0, 0.0]], [[0.0, 1.0]]
+    X = [[0.8, 0.6]]
+    with pytest.raises(
+        ValueError, match=r"same association .* standard deviation is 0 and d = 0 / 0"
+    ):
+        effect_size(X, X, A, B)  # one word, twice: the spread is 0
+    with pytest.raises(ValueError, match="or A and B are the same"):
+        effect_size([[1.0, 0.0], [0.8, 0.6]], [[0.0, 1.0]], A, A)  # every association 0
+    many = [[1.0, 0.0], [0.8, 0.6], [0.6, 0.8]]
+    assert effect_size(many, many, A, B) == 0.0  # same lists of several words: d = 0, defined
+
+
+def test_words_ragged_lists_and_nan_where_vectors_belong():
+    A, B = [[1.0, 0.0]], [[0.0, 1.0]]
+    with pytest.raises(TypeError, match=r"X holds words, but this function takes their vectors"):
+        effect_size(["rose", "tulip"], [[0.0, 1.0]], A, B)
+    with pytest.raises(ValueError, match=r"Y must be an \(n, dim\) array of numbers"):
+        effect_size([[1.0, 0.0]], [[1.0, 0.0], [1.0]], A, B)
+    with pytest.raises(ValueError, match="A has 1 NaN or infinite value"):
+        association([[1.0, 0.0]], [[float("nan"), 0.0]], B)
+    with pytest.raises(ValueError, match=r"X must hold at least one vector.*got shape \(0,\)"):
+        permutation_p_value([], [[0.0, 1.0]], A, B)
+
+
+def test_weat_names_a_missing_embed_and_bad_permutations():
+    with pytest.raises(TypeError, match="embed must be a function from a list of texts"):
+        weat(["x"], ["y"], ["a"], ["b"], embed=None)
+    with pytest.raises(ValueError, match="permutations .* must be a positive int, got 1.5"):
+        weat(["x"], ["y"], ["a"], ["b"], embed=lambda t: np.eye(4), permutations=1.5)

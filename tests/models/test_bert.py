@@ -124,3 +124,28 @@ def test_a_fresh_encoder_runs_and_trains():
     assert out.shape == (3, 8, 16)
     out.sum().backward()
     assert model.tok_emb.weight.grad is not None
+
+
+# --- bad input ----------------------------------------------------------------------------------
+
+
+def test_mean_pool_names_a_mask_of_another_length():
+    message = r"vectors must be \(B, T, C\) and attention_mask \(B, T\).*\(2, 5, 4\) and \(2, 4\)"
+    with pytest.raises(ValueError, match=message):
+        mean_pool(torch.zeros(2, 5, 4), torch.ones(2, 4))
+    with pytest.raises(ValueError, match="attention_mask row 1 has no real token"):
+        mean_pool(torch.zeros(2, 5, 4), torch.tensor([[1, 1, 0, 0, 0], [0, 0, 0, 0, 0]]))
+    with pytest.raises(TypeError, match="attention_mask must be a torch.Tensor, got list"):
+        mean_pool(torch.zeros(1, 2, 4), [[1, 1]])
+
+
+def test_the_encoder_names_bad_masks_and_segment_ids():
+    config = BertConfig(
+        vocab_size=50, hidden_size=16, n_layer=1, n_head=2, intermediate_size=32, max_positions=8
+    )
+    model = BertEncoder(config)
+    ids = torch.randint(0, 50, (2, 5))
+    with pytest.raises(ValueError, match=r"token_type_ids must be integer segment ids in \[0, 2\)"):
+        model(ids, token_type_ids=torch.full((2, 5), 2))
+    with pytest.raises(TypeError, match="attention_mask must be a torch.Tensor, got list"):
+        model(ids, attention_mask=[[1] * 5] * 2)

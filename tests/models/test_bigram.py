@@ -190,7 +190,7 @@ def test_bigram_probs_zero_row_without_smoothing():
 
 
 def test_bigram_probs_negative_smoothing():
-    with pytest.raises(ValueError, match="smoothing must be >= 0, got -1"):
+    with pytest.raises(ValueError, match=r"smoothing .* must be >= 0, got -1"):
         bigram_probs(torch.ones(2, 2), smoothing=-1)
 
 
@@ -218,3 +218,13 @@ def test_counted_model_beats_a_random_table_on_its_own_data():
     x, y = ids[None, :-1], ids[None, 1:]
     assert counted(x, y)[1] < _random_model(5)(x, y)[1]
     assert counted(x, y)[1] < BigramLM(5)(x, y)[1]  # and the uniform start
+
+
+def test_bigram_probs_names_bad_smoothing_and_counts():
+    counts = torch.ones(3, 3)
+    with pytest.raises(TypeError, match=r"smoothing .* must be a number, got '1' \(a str\)"):
+        bigram_probs(counts, smoothing="1")
+    with pytest.raises(ValueError, match=r"counts must be a square \(V, V\) table.*\(3, 4\)"):
+        bigram_probs(torch.ones(3, 4))
+    with pytest.raises(TypeError, match="counts must be a torch.Tensor, got list"):
+        BigramLM.from_counts([[1, 2], [3, 4]])

@@ -226,3 +226,18 @@ def test_bad_sampling_options_are_rejected_before_generating(options, message):
     with pytest.raises(ValueError, match=message):
         generate(model, torch.tensor([[0]]), 3, **options)
     assert model.lengths == []  # the model was never called
+
+
+# --- bad input ----------------------------------------------------------------------------------
+
+
+def test_text_float_ids_and_a_missing_model_are_named():
+    model = BigramLM(5)
+    with pytest.raises(TypeError, match=r"idx must be token ids, got the text 'ROMEO'.*encode"):
+        generate(model, "ROMEO", 3)
+    with pytest.raises(TypeError, match=r"idx must hold integer token ids, got torch.float32"):
+        generate(model, torch.tensor([[1.0, 2.0]]), 3)
+    with pytest.raises(TypeError, match="idx must hold integer token ids"):
+        generate(model, [1.5, 2.0], 3)
+    with pytest.raises(TypeError, match="model must be a model"):
+        generate("model", torch.tensor([[1]]), 3)

@@ -234,3 +234,12 @@ def test_the_course_path_can_be_spied_on_where_the_gpt_calls_it(monkeypatch):
     model = GPT(GPTConfig.preset("tiny", attention="course")).eval()
     model(torch.zeros(3, 5, dtype=torch.long))
     assert calls == [(3, 2, 5, 16)] * 2  # one call per layer: (B, n_head, T, head_size)
+
+
+def test_bad_types_are_named():
+    with pytest.raises(TypeError, match="GPTConfig.bias must be True or False, got 'no'"):
+        GPTConfig(bias="no")
+    with pytest.raises(TypeError, match=r"block must be a GPT Block, e.g. model.blocks\[0\]"):
+        torch_reference_block(GPT(GPTConfig.preset("tiny")))
+    with pytest.raises(TypeError, match="model must be a model"):
+        parameter_counts("gpt")

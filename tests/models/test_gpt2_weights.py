@@ -71,3 +71,44 @@ def test_names():
     assert hf_gpt2_name("norm.bias") == "transformer.ln_f.bias"
     with pytest.raises(KeyError):
         hf_gpt2_name("head.weight")
+
+
+def _gpt2(**options):
+    torch.manual_seed(0)
+    config = transformers.GPT2Config(
+        vocab_size=97, n_positions=16, n_embd=48, n_layer=2, n_head=4, **options
+    )
+    return transformers.GPT2LMHeadModel(config).eval()
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("tie_word_embeddings", False),
+        ("scale_attn_weights", False),
+        ("scale_attn_by_inverse_layer_idx", True),
+        ("activation_function", "relu"),
+    ],
+)
+def test_options_our_gpt_does_not_compute_are_refused_by_name(option, value):
+    # each of these loaded silently before and gave other logits (untied: 0% argmax agreement)
+    with pytest.raises(ValueError, match=option):
+        load_gpt2_weights(_gpt2(**{option: value}))
+
+
+def test_an_untied_head_in_a_state_dict_is_refused():
+    untied = _gpt2(tie_word_embeddings=False)
+    assert not torch.equal(untied.lm_head.weight, untied.transformer.wte.weight)
+    with pytest.raises(ValueError, match="lm_head.weight differs .* tie_word_embeddings=False"):
+        load_gpt2_weights(untied.state_dict(), n_head=4)
+
+
+def test_another_epsilon_is_kept_from_the_config_or_given_for_a_state_dict():
+    hf = _gpt2(layer_norm_epsilon=1e-3)
+    assert load_gpt2_weights(hf).config.norm_eps == 1e-3
+    model = load_gpt2_weights(hf.state_dict(), n_head=4, norm_eps=1e-3)
+    idx = torch.randint(0, 97, (1, 9))
+    with torch.no_grad():
+        torch.testing.assert_close(model(idx)[0], hf(idx).logits, atol=1e-5, rtol=0)
+    with pytest.raises(ValueError, match="norm_eps must be > 0"):
+        load_gpt2_weights(hf.state_dict(), n_head=4, norm_eps=0.0)

@@ -111,3 +111,8 @@ def test_on_token_sees_every_new_token_as_it_comes(tiny):
     )
     assert [t.shape for t in seen] == [(1, 1)] * 6
     assert torch.equal(torch.cat(seen, dim=1), out[:, 2:])
+
+
+def test_a_cache_needs_a_positive_number_of_layers():
+    with pytest.raises(ValueError, match="n_layer must be a positive int, got 0"):
+        KVCache(0)

@@ -105,3 +105,21 @@ def test_every_model_keeps_the_contract(model):
     assert logits.shape == (2, 8, 11) and loss is None
     _, loss = model(idx, idx)
     assert loss.dim() == 0 and torch.isfinite(loss)
+
+
+# --- bad input ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("helper", [count_parameters, model_device])
+def test_a_model_is_expected(helper):
+    with pytest.raises(TypeError, match=r"model must be a model \(a torch.nn.Module.*got str"):
+        helper("gpt")
+    with pytest.raises(TypeError, match="model must be a model"), evaluating("gpt"):
+        pass
+
+
+def test_loss_names_logits_of_the_wrong_shape_and_a_bad_vocabulary_size():
+    with pytest.raises(ValueError, match=r"logits must be a \(B, T, V\) tensor, got \(6, 5\)"):
+        language_model_loss(torch.zeros(6, 5), torch.zeros(2, 3, dtype=torch.long))
+    with pytest.raises(ValueError, match="vocab_size must be a positive int, got '5'"):
+        check_token_ids(torch.zeros(1, 3, dtype=torch.long), "5")

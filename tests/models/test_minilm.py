@@ -83,12 +83,28 @@ def test_every_parameter_has_a_hugging_face_name(minilm):
 
 def test_bad_inputs_to_embed_sentences_get_clear_errors(minilm):
     model, _ = minilm
-    with pytest.raises(TypeError, match="list of strings"):
-        embed_sentences("one sentence", *minilm)
+    with pytest.raises(TypeError, match=r"sentences must be a list of strings, got one str"):
+        embed_sentences("one sentence", *minilm)  # refused: N sentences always give (N, 384)
     with pytest.raises(ValueError, match="both model and tokenizer"):
         embed_sentences(["a"], model)
-    with pytest.raises(ValueError, match="batch_size must be at least 1, got 0"):
-        embed_sentences(["a"], *minilm, batch_size=0)
+    for size in (0, "2", 2.5, None):
+        with pytest.raises(ValueError, match=f"batch_size must be a positive int, got {size!r}"):
+            embed_sentences(["a"], *minilm, batch_size=size)
+    with pytest.raises(ValueError, match="max_length must be an int >= 2, got 0"):
+        embed_sentences(["a"], *minilm, max_length=0)
+    with pytest.raises(ValueError, match="max_length=1000, but the model has 512 positions"):
+        embed_sentences(["a"], *minilm, max_length=1000)
+    with pytest.raises(TypeError, match="sentences must be a list of strings, got NoneType"):
+        embed_sentences(None, *minilm)
+    with pytest.raises(TypeError, match=r"sentences\[1\] must be a str, got int 3"):
+        embed_sentences(["a", 3], *minilm)
+
+
+def test_embed_sentences_takes_any_iterable_of_strings(minilm):
+    expected = embed_sentences(["A cat.", "A dog."], *minilm)
+    torch.testing.assert_close(embed_sentences(("A cat.", "A dog."), *minilm), expected)
+    torch.testing.assert_close(embed_sentences(iter(["A cat.", "A dog."]), *minilm), expected)
+    assert embed_sentences([], *minilm).shape == (0, 384)
 
 
 def test_load_errors_name_the_file_and_the_mismatch(tmp_path):
@@ -106,5 +122,17 @@ def test_load_errors_name_the_file_and_the_mismatch(tmp_path):
     with pytest.raises(ValueError, match="has no tensor 'encoder.layer.6"):
         load_minilm(folder)
     (folder / "model.safetensors").unlink()
-    with pytest.raises(FileNotFoundError, match="model.safetensors is missing"):
+    with pytest.raises(FileNotFoundError, match="No weights at .*model.safetensors"):
+        load_minilm(folder)
+
+
+def test_damaged_files_are_named_with_the_way_to_good_ones(tmp_path):
+    folder = tmp_path / "model"
+    shutil.copytree(minilm_path(), folder)
+    weights = folder / "model.safetensors"
+    weights.write_bytes(weights.read_bytes()[: weights.stat().st_size // 2])  # half a download
+    with pytest.raises(ValueError, match=r"model.safetensors is damaged.*--force-reinstall"):
+        load_minilm(folder)
+    (folder / "config.json").write_text('{"hidden_size": 384,')  # cut short
+    with pytest.raises(ValueError, match=r"config.json is damaged \(not valid JSON"):
         load_minilm(folder)

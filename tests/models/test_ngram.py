@@ -375,3 +375,15 @@ def test_unseen_contexts_marks_each_prediction():
     mask = unseen_contexts([0, 1, 0, 1, 2], [0, 1, 2, 2, 0], context=2, vocab_size=3)
     # predictions of held[2], held[3], held[4] from (0,1), (1,2), (2,2)
     assert mask.tolist() == [False, True, True]
+
+
+def test_contexts_seen_and_ngram_loss_name_bad_numbers():
+    ids = [0, 1, 2, 0, 1, 2]
+    with pytest.raises(ValueError, match="context must be an int .* got 2.5"):
+        contexts_seen(ids, 2.5, 3)
+    with pytest.raises(ValueError, match="context must be between 0 and"):
+        contexts_seen(ids, -1, 3)
+    with pytest.raises(TypeError, match=r"smoothing must be a number, got '0.1' \(a str\)"):
+        ngram_loss(ids, ids, 1, 3, smoothing="0.1")
+    with pytest.raises(ValueError, match="vocab_size must be a positive int, got 0"):
+        contexts_seen(ids, 1, 0)

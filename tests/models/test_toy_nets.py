@@ -101,7 +101,7 @@ def test_gradients_vanish_through_sigmoids_but_not_through_tanh():
 
 
 def test_gradient_norms_reject_bad_sizes():
-    with pytest.raises(ValueError, match="must be positive"):
+    with pytest.raises(ValueError, match="depth must be a positive int, got 0"):
         gradient_norms_by_layer("relu", depth=0)
 
 
@@ -136,5 +136,39 @@ def test_too_small_vanishes_and_too_large_saturates_tanh():
 
 
 def test_an_unknown_init_lists_the_known_ones():
-    with pytest.raises(ValueError, match="Unknown init 'zeros'; choose one of: too small"):
+    with pytest.raises(ValueError, match="Unknown init 'zeros'; choose one of: 'too small"):
         layer_statistics("tanh", "zeros")
+
+
+# --- bad input ----------------------------------------------------------------------------------
+
+
+def test_accuracy_names_predictions_and_labels_of_different_lengths():
+    net = make_mlp([2, 4, 2])
+    message = (
+        r"net\(x\) \(the predictions\) and y \(the labels\) must be the same length, got 5 and 4"
+    )
+    with pytest.raises(ValueError, match=message):
+        accuracy(net, torch.zeros(5, 2), torch.zeros(4, dtype=torch.long))
+    with pytest.raises(TypeError, match="y must be a torch.Tensor, got list"):
+        accuracy(net, torch.zeros(2, 2), [0, 1])
+
+
+def test_sizes_and_rates_in_quotes_are_named():
+    x, y = curve_data(20, seed=0)
+    with pytest.raises(ValueError, match="hidden_units must be a positive int, got '16'"):
+        fit_curve(x, y, hidden_units="16")
+    with pytest.raises(TypeError, match=r"lr .* must be a number, got '0.03' \(a str\)"):
+        fit_curve(x, y, lr="0.03")
+    with pytest.raises(ValueError, match="steps must be an int >= 0, got 2.5"):
+        fit_curve(x, y, steps=2.5)
+    with pytest.raises(TypeError, match="y must be a torch.Tensor, got list"):
+        fit_curve(x, y.tolist())
+    with pytest.raises(ValueError, match=r"batch_size \(a spread needs two\) must be an int >= 2"):
+        layer_statistics("tanh", "Kaiming/He", batch_size=1)
+
+
+def test_fractional_class_labels_are_refused():
+    x, y = two_moons(20, seed=0)
+    with pytest.raises(ValueError, match=r"y must hold class ids \(0 and 1\), got fractions"):
+        train_classifier(x, y * 0.5, steps=1)

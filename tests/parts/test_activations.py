@@ -107,3 +107,10 @@ def test_unknown_activation_is_a_clear_error():
         check_activation("softplus")
     with pytest.raises(ValueError, match="Unknown activation"):
         activation_module(None)
+
+
+@pytest.mark.parametrize("name", list(ACTIVATIONS))
+def test_a_list_is_refused_with_a_hint_to_use_a_tensor(name):
+    for function in ACTIVATIONS[name]:  # the activation and its derivative
+        with pytest.raises(TypeError, match=r"x must be a torch.Tensor, got list.*torch.tensor"):
+            function([1.0])

@@ -297,3 +297,35 @@ def test_cross_attention_rejects_causal_and_mismatched_inputs():
         ours(_randn(2, 3, 16), _randn(3, 5, 16))
     with pytest.raises(ValueError, match=r"memory must have shape \(B, T, C\) with C = n_embd"):
         ours(_randn(2, 3, 16), _randn(2, 5, 8))
+
+
+# --- dtypes and options ------------------------------------------------------------------------
+
+
+def test_a_float64_input_names_both_dtypes_and_the_fix():
+    attend = MultiHeadSelfAttention(8, 2)
+    x = torch.randn(1, 3, 8, dtype=torch.float64)
+    message = r"x is torch.float64 but the module's weights are torch.float32: .*x.to\(torch"
+    with pytest.raises(TypeError, match=message):
+        attend(x)
+    assert attend(x.float()).dtype == torch.float32
+    assert attend.double()(x).dtype == torch.float64  # or convert the module
+    cross = MultiHeadCrossAttention(8, 2)
+    with pytest.raises(TypeError, match="memory is torch.float64"):
+        cross(torch.randn(1, 3, 8), torch.randn(1, 4, 8, dtype=torch.float64))
+
+
+def test_mixed_dtypes_are_fine_under_autocast():
+    attend = MultiHeadSelfAttention(8, 2)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        assert attend(torch.randn(1, 3, 8, dtype=torch.bfloat16)).shape == (1, 3, 8)
+
+
+def test_bad_options_are_named():
+    with pytest.raises(TypeError, match="causal must be True or False, got 'yes'"):
+        MultiHeadSelfAttention(8, 2, causal="yes")
+    with pytest.raises(ValueError, match=r"dropout is a fraction in \[0, 1\), got 1.5"):
+        MultiHeadSelfAttention(8, 2, dropout=1.5)
+    q = torch.randn(2, 4)
+    with pytest.raises(ValueError, match=r"scale .* must be > 0, got -1"):
+        scaled_dot_product_attention(q, q, q, scale=-1)

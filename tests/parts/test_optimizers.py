@@ -80,7 +80,7 @@ def test_decoupled_decay_shrinks_weights_even_without_a_gradient_signal():
 def test_bad_arguments_are_clear_errors():
     with pytest.raises(ValueError, match="params is empty"):
         SGD([], lr=0.1)
-    with pytest.raises(ValueError, match="lr .* must be positive"):
+    with pytest.raises(ValueError, match=r"lr .* must be > 0, got 0"):
         Adam([torch.zeros(1, requires_grad=True)], lr=0)
 
 
@@ -92,3 +92,54 @@ def test_zero_grad_forgets_the_gradients():
     assert w.grad is None
     optimizer.step()  # no gradient: nothing moves
     torch.testing.assert_close(w.detach(), torch.ones(2))
+
+
+# --- bad input: a clear error that names the argument ------------------------------------------
+
+
+def _params() -> list[torch.Tensor]:
+    return [torch.zeros(2, requires_grad=True)]
+
+
+@pytest.mark.parametrize("make", [SGD, Adam, AdamW])
+def test_a_learning_rate_in_quotes_is_a_type_error(make):
+    with pytest.raises(TypeError, match=r"lr .* must be a number, got '0.1' \(a str\)"):
+        make(_params(), lr="0.1")
+
+
+@pytest.mark.parametrize(
+    ("options", "match"),
+    [
+        (dict(betas=(1.5, 0.9)), r"betas\[0\] .* must be < 1, got 1.5"),
+        (dict(betas=(0.9, -0.1)), r"betas\[1\] .* must be >= 0, got -0.1"),
+        (dict(eps=0), r"eps .* must be > 0, got 0"),
+        (dict(weight_decay=-1), r"weight_decay .* must be >= 0, got -1"),
+        (dict(lr=-0.1), r"lr .* must be > 0, got -0.1"),
+    ],
+)
+def test_adam_refuses_what_torch_refuses(options, match):
+    with pytest.raises(ValueError, match=match):
+        Adam(_params(), **options)
+    with pytest.raises(ValueError, match=match):
+        AdamW(_params(), **options)
+
+
+def test_betas_must_be_a_pair():
+    with pytest.raises(TypeError, match=r"betas must be a pair of numbers such as \(0.9, 0.999\)"):
+        Adam(_params(), betas=0.9)
+
+
+def test_sgd_refuses_negative_momentum_and_decay():
+    with pytest.raises(ValueError, match=r"momentum .* must be >= 0, got -0.5"):
+        SGD(_params(), lr=0.1, momentum=-0.5)
+    with pytest.raises(ValueError, match=r"weight_decay .* must be >= 0, got -1"):
+        SGD(_params(), lr=0.1, weight_decay=-1)
+
+
+def test_params_must_be_the_tensors_not_the_model():
+    with pytest.raises(TypeError, match=r"params .* got a Linear: pass model.parameters\(\)"):
+        Adam(nn.Linear(2, 2))
+    with pytest.raises(TypeError, match=r"params .* got a Tensor: pass \[w\]"):
+        SGD(torch.zeros(3, requires_grad=True), lr=0.1)
+    with pytest.raises(TypeError, match="params must hold tensors only, got a float"):
+        SGD([1.0, 2.0], lr=0.1)

@@ -125,3 +125,24 @@ def test_only_the_learned_kind_has_a_position_parameter():
 def test_the_pytorch_reference_refuses_rope():
     with pytest.raises(ValueError, match="no rotary embeddings"):
         torch_reference_block(tiny("rope").blocks[0])
+
+
+@pytest.mark.parametrize("base", [0, -1, 1, 0.5])
+def test_the_base_must_be_above_one(base):
+    # base 0 or below gives NaN, 1 turns every pair alike, below 1 reverses the frequencies
+    with pytest.raises(ValueError, match=rf"base .* must be > 1, got {base}"):
+        rope_angles(8, 4, base=base)
+    with pytest.raises(ValueError, match=rf"base .* must be > 1, got {base}"):
+        sinusoidal_positions(8, 4, base=base)
+
+
+def test_a_base_in_quotes_is_a_type_error():
+    with pytest.raises(TypeError, match=r"base .* must be a number, got '1e4' \(a str\)"):
+        rope_angles(8, 4, base="1e4")
+
+
+def test_apply_rope_names_bad_angles_and_inputs():
+    with pytest.raises(ValueError, match=r"angles must be \(T, head_size / 2\).*got \(4,\)"):
+        apply_rope(torch.zeros(4, 8), torch.zeros(4))
+    with pytest.raises(TypeError, match="x must be a torch.Tensor, got list"):
+        apply_rope([[1.0, 0.0]], rope_angles(1, 2))

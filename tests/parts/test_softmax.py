@@ -12,7 +12,7 @@ import pytest
 import torch
 
 import lessons_lib
-from lessons_lib.parts.softmax import log_softmax, logsumexp, softmax
+from lessons_lib.parts.softmax import entropy, log_softmax, logsumexp, softmax
 
 INF = float("inf")
 OURS_AND_TORCH = [
@@ -216,3 +216,31 @@ def test_top_level_names_are_the_functions_and_the_module_keeps_its_own_name():
     import lessons_lib.parts.softmax as S  # the module, not shadowed by the function
 
     assert S is softmax_module
+
+
+# --- entropy of something that is not a distribution -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("probs", "match"),
+    [
+        (torch.tensor([0.5, -0.1, 0.6]), r"probs holds negative entries \(the smallest is -0.1"),
+        (torch.tensor([float("nan"), 1.0]), "probs holds 1 NaN value"),
+        (torch.tensor([0.2, 0.2]), "probs must sum to 1 along dim=-1, but a row sums to 0.4"),
+        (torch.tensor([2.0, 3.0]), "probs must sum to 1 .* sums to 5: pass softmax"),
+        (torch.tensor([[0.5, 0.5], [0.9, 0.9]]), "a row sums to 1.8"),
+    ],
+)
+def test_entropy_refuses_what_is_not_a_distribution(probs, match):
+    with pytest.raises(ValueError, match=match):
+        entropy(probs)
+
+
+def test_entropy_names_a_wrong_type_and_allows_rounding():
+    with pytest.raises(TypeError, match="probs must be a floating-point tensor .* got list"):
+        entropy([0.5, 0.5])
+    with pytest.raises(TypeError, match="got torch.int64"):
+        entropy(torch.tensor([1, 0]))
+    rows = softmax(torch.randn(4, 1000) * 5)  # sums off by float32 rounding only
+    assert torch.isfinite(entropy(rows)).all()
+    assert float(entropy(torch.tensor([0.5, 0.5005]))) > 0  # within the 1e-3 tolerance

@@ -352,9 +352,9 @@ def test_vocab_size_must_be_an_int(vocab_size):
 
 @pytest.mark.parametrize("text", [b"bytes", ["a", "list"], None, 42])
 def test_text_must_be_a_str(small, text):
-    with pytest.raises(TypeError, match="train expects the text as a str"):
+    with pytest.raises(TypeError, match=r"text must be a str, got .*Fix: "):
         BPETokenizer.train(text, 300)
-    with pytest.raises(TypeError, match="encode expects a str"):
+    with pytest.raises(TypeError, match=r"text must be a str, got .*Fix: "):
         small.encode(text)
 
 
@@ -364,9 +364,28 @@ def test_decode_unknown_ids(small, bad):
         small.decode([104, bad])
 
 
-def test_decode_non_integers(small):
-    with pytest.raises(TypeError, match="Token ids must be ints, got 'a'"):
-        small.decode(["a"])
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        (["a"], r"ids must hold int token ids, got 'a' \(a str\)"),
+        ([97.9], r"ids must hold int token ids, got 97\.9 \(a float\)"),
+        ([97, False], r"ids must hold int token ids, got False \(a bool\) at position 1"),
+        ("012", r"ids must be a sequence of int token ids, got '012'\. A str is text"),
+        (torch.tensor([97.0]), r"ids must be a 1-D sequence of integer token ids"),
+        (97, r"ids must be a sequence .*wrap it in a list: \[97\]"),
+    ],
+)
+def test_decode_refuses_non_integers(small, bad, message):
+    with pytest.raises(TypeError, match=message):
+        small.decode(bad)
+    with pytest.raises(TypeError, match=message):
+        small.token_strings(bad)
+
+
+def test_token_bytes_takes_one_int_id(small):
+    assert small.token_bytes(97) == small.token_bytes(torch.tensor(97)) == b"a"
+    with pytest.raises(TypeError, match=r"token_id must hold int token ids, got 97\.9"):
+        small.token_bytes(97.9)
 
 
 @pytest.mark.parametrize(
@@ -385,9 +404,26 @@ def test_bad_merges_are_rejected(merges, message):
         BPETokenizer(merges)
 
 
+@pytest.mark.parametrize("make", [BPETokenizer, lambda **kw: BPETokenizer.train("ab", 300, **kw)])
+def test_special_tokens_must_be_a_list_of_strings(make):
+    # a str alone would make one special token per character: "<", "e", "o", "s", ">"
+    with pytest.raises(TypeError, match=r"special_tokens must be a list .*\['<eos>'\]"):
+        make(special_tokens="<eos>")
+    with pytest.raises(TypeError, match="special_tokens must be strs"):
+        make(special_tokens=["<eos>", 7])
+    with pytest.raises(TypeError, match="special_tokens must be a list of strs, got None"):
+        make(special_tokens=None)
+
+
 def test_bad_special_tokens_and_pattern_are_rejected():
     with pytest.raises(ValueError, match="non-empty strings"):
         BPETokenizer(special_tokens=[""])
+    with pytest.raises(ValueError, match="pattern is not a valid regular expression"):
+        BPETokenizer(pattern="[a-z")
+    with pytest.raises(TypeError, match="pattern must be a regular expression"):
+        BPETokenizer.train("hello", 260, pattern=42)
+    with pytest.raises(TypeError, match="verbose must be True or False, got 'False'"):
+        BPETokenizer.train("hello", 260, verbose="False")
     with pytest.raises(ValueError, match="listed twice"):
         BPETokenizer(special_tokens=["<a>", "<a>"])
     with pytest.raises(TypeError, match="pattern must be a regular expression"):
@@ -402,7 +438,42 @@ def test_a_pattern_that_skips_characters_is_caught():
         BPETokenizer.train("hello world", 260, pattern=r"[a-z]+")
 
 
-@pytest.mark.parametrize("num_merges", [-1, 45, 2.0])
+@pytest.mark.parametrize("num_merges", [-1, 45, 2.0, True])
 def test_truncated_checks_its_argument(small, num_merges):
     with pytest.raises(ValueError, match="num_merges must be an int from 0 to 44"):
         small.truncated(num_merges)
+
+
+@pytest.mark.parametrize(
+    ("ids", "pair", "new_id", "message"),
+    [
+        ("abc", (97, 98), 256, r"ids must be a list of int ids, got 'abc'.*text.encode"),
+        (b"ab", (97, 98), 256, r"ids must be a list of int ids, got b'ab'"),
+        (torch.tensor([97, 98]), (97, 98), 256, r"ids must be a list.*Fix: list\(ids\)"),
+        ([97, 98], ("a", "b"), 256, r"pair must be two int ids"),
+        ([97, 98], (97,), 256, r"pair must be two int ids"),
+        ([97, 98], (97, 98), 256.0, r"new_id an int"),
+    ],
+)
+def test_merge_pair_refuses_what_is_not_ids(ids, pair, new_id, message):
+    with pytest.raises(TypeError, match=message):
+        merge_pair(ids, pair, new_id)
+
+
+def test_merge_pair_takes_a_tuple_of_ids():
+    assert merge_pair((97, 98, 97, 98), [97, 98], 256) == [256, 256]
+
+
+def test_the_pattern_leaves_file_separators_to_punctuation():
+    # U+001C..U+001F are whitespace to Python's \s but not to GPT-2's regex
+    assert split_text("a\x1cb", GPT2_SPLIT_PATTERN) == ["a", "\x1c", "b"]
+    assert split_text("a \x1f\x1e b\t\x1d", GPT2_SPLIT_PATTERN) == [
+        "a", " \x1f\x1e", " b", "\t", "\x1d"
+    ]  # fmt: skip
+
+
+def test_save_and_load_need_a_path(small):
+    with pytest.raises(TypeError, match="path must be a path"):
+        small.save(None)
+    with pytest.raises(TypeError, match="path must be a path"):
+        BPETokenizer.load(3)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import doctest
 
+import numpy as np
 import pytest
 import torch
 
@@ -82,14 +83,29 @@ def test_duplicate_characters_are_rejected():
 
 
 def test_from_text_needs_a_str():
-    with pytest.raises(TypeError, match="from_text expects a str, got list"):
+    with pytest.raises(TypeError, match=r"text must be a str, got \['a', 'b'\] \(a list\)"):
         CharTokenizer.from_text(["a", "b"])
 
 
-def test_encode_needs_a_str():
+@pytest.mark.parametrize(
+    ("bad", "fix"),
+    [
+        (["a"], r"pass one text; for several, encode each: \[tok.encode\(t\) for t in texts\]"),
+        (b"abc", r"decode the bytes first: data.decode\('utf-8'\)"),
+        (None, "pass the text itself"),
+        (3, "pass the text itself"),
+    ],
+)
+def test_encode_needs_a_str(bad, fix):
     tok = CharTokenizer.from_text("abc")
-    with pytest.raises(TypeError, match="encode expects a str, got list"):
-        tok.encode(["a"])
+    with pytest.raises(TypeError, match=rf"text must be a str, got .*Fix: {fix}"):
+        tok.encode(bad)
+
+
+def test_chars_must_be_iterable():
+    with pytest.raises(TypeError, match=r"chars must be a str or a list .*from_text"):
+        CharTokenizer(None)
+    assert CharTokenizer("abc").chars == ["a", "b", "c"]  # a str is a list of characters
 
 
 def test_encode_unknown_character_names_it_and_the_fix():
@@ -105,3 +121,32 @@ def test_decode_out_of_range_ids(bad):
     tok = CharTokenizer.from_text("abc")
     with pytest.raises(ValueError, match=f"Token id {bad} is out of range: ids must be 0..2"):
         tok.decode([0, bad])
+
+
+def test_decode_accepts_numpy_and_tensor_ids():
+    tok = CharTokenizer.from_text("abc")
+    assert tok.decode(np.array([2, 0])) == "ca"
+    assert tok.decode([np.int64(1), torch.tensor(2)]) == "bc"
+    assert tok.decode(range(3)) == "abc"
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        ("012", r"ids must be a sequence of int token ids, got '012'\. A str is text.*encode"),
+        ([97.9], r"ids must hold int token ids, got 97\.9 \(a float\) at position 0\. Fix"),
+        ([0, True], r"ids must hold int token ids, got True \(a bool\) at position 1"),
+        ([None], r"ids must hold int token ids, got None"),
+        (torch.tensor([1.0]), r"ids must be a 1-D sequence .*dtype torch\.float32.*Fix"),
+        (torch.tensor([True]), r"ids must be a 1-D sequence .*dtype torch\.bool"),
+        (torch.zeros(2, 2, dtype=torch.long), r"ids must be a 1-D .*shape \(2, 2\).*each row"),
+        (np.array([0.5]), r"ids must be a 1-D sequence .*dtype float64"),
+        (5, r"ids must be a sequence of int token ids, got 5\. .*wrap it in a list: \[5\]"),
+        (None, r"ids must be a sequence of int token ids, got None"),
+        (b"ab", r"ids must be a sequence of int token ids, got b'ab'"),
+    ],
+)
+def test_decode_refuses_what_is_not_token_ids(bad, message):
+    tok = CharTokenizer.from_text("0123abc")
+    with pytest.raises(TypeError, match=message):
+        tok.decode(bad)

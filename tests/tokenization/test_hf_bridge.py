@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import random
+import warnings
+from collections import Counter
 
 import pytest
 
 from lessons_lib import BPETokenizer
 from lessons_lib.data.shakespeare import shakespeare, train_val_split
-from lessons_lib.tokenization.bpe import GPT2_SPLIT_PATTERN, split_text
+from lessons_lib.tokenization.bpe import GPT2_SPLIT_PATTERN, merge_pair, split_text
 from lessons_lib.tokenization.hf_bridge import (
     bytes_to_unicode,
     from_byte_level,
@@ -135,3 +137,84 @@ def test_bad_input_is_explained(ours):
         train_hf_bpe("hello", 100)
     with pytest.raises(TypeError, match="expects the text as a str"):
         train_hf_bpe(["hello"], 300)
+
+
+def test_pre_split_equals_hugging_faces_around_file_separators():
+    # U+001C..U+001F are whitespace to Python's \s but not to GPT-2's regex (Rust's \s)
+    rng = random.Random(0)
+    alphabet = "ab1 \t\n\r\x0b\x1c\x1d\x1e\x1f'_.,中é\u00a0\u2028\x85"
+    byte_level = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    for _ in range(300):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 24)))
+        hf = [piece for piece, _ in byte_level.pre_tokenize_str(text)]
+        ours = split_text(text, GPT2_SPLIT_PATTERN)
+        assert [to_byte_level(chunk.encode()) for chunk in ours] == hf, repr(text)
+
+
+# --- ties: what agreement with Hugging Face's trainer is promised --------------------------------
+
+
+def _hf_rank(token_id: int) -> tuple[int, ...]:
+    """Hugging Face's id for a byte: the rank of its printable stand-in's code point."""
+    table = bytes_to_unicode()
+    order = sorted(range(256), key=lambda b: table[b])
+    return order.index(token_id) if token_id < 256 else token_id
+
+
+def _textbook_merges(text: str, vocab_size: int, hf_ties: bool) -> list[tuple[bytes, bytes]]:
+    """The textbook algorithm (recount everything before each merge), ties broken by the
+    smaller ids (ours) or by Hugging Face's byte order (``hf_ties``), as pairs of bytes."""
+    counts = Counter(split_text(text, GPT2_SPLIT_PATTERN))
+    words = {chunk: list(chunk.encode()) for chunk in counts}
+    vocab, merges = [bytes([b]) for b in range(256)], []
+    key = (lambda p: (_hf_rank(p[0]), _hf_rank(p[1]))) if hf_ties else (lambda p: p)
+    while len(vocab) < vocab_size:
+        pairs = Counter()
+        for chunk, ids in words.items():
+            for pair in zip(ids, ids[1:], strict=False):
+                pairs[pair] += counts[chunk]
+        if not pairs:
+            break
+        top = max(pairs.values())
+        pair = min((p for p, n in pairs.items() if n == top), key=key)
+        merges.append((vocab[pair[0]], vocab[pair[1]]))
+        words = {chunk: merge_pair(ids, pair, len(vocab)) for chunk, ids in words.items()}
+        vocab.append(vocab[pair[0]] + vocab[pair[1]])
+    return merges
+
+
+def test_ties_inside_multi_byte_characters_break_differently():
+    """The first merge of "✨✨✨" (bytes e2 9c a8, three times) is a three-way tie: we take
+    9c a8 (smaller bytes), Hugging Face e2 9c (e2 is the printable â, 9c is not)."""
+    ours = our_merges(BPETokenizer.train("✨✨✨", vocab_size=258))
+    assert ours == [(b"\x9c", b"\xa8"), (b"\xe2", b"\x9c\xa8")]
+    assert hf_merges(train_hf_bpe("✨✨✨", vocab_size=258)) == [
+        (b"\xe2", b"\x9c"),
+        (b"\xe2\x9c", b"\xa8"),
+    ]
+    # after a tie broken differently the merges differ, not only their order: on "中文" ours
+    # first learns ad e6, the end of 中 and the start of 文, a token spanning two characters;
+    # Hugging Face learns 中 whole
+    text = "中文 " * 8
+    ours = our_merges(BPETokenizer.train(text, vocab_size=262))
+    theirs = hf_merges(train_hf_bpe(text, vocab_size=262))
+    assert ours[1] == (b"\xad", b"\xe6") and (b"\xad", b"\xe6") not in theirs
+    assert "中".encode() in {a + b for a, b in theirs} - {a + b for a, b in ours}
+    assert ours[-1] == theirs[-1] == (b" ", "中文".encode())
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_only_difference_from_hugging_faces_trainer_is_the_order_of_ties(seed):
+    """The textbook algorithm gives our merges with our ties and Hugging Face's with its
+    ties, on random text full of ties and multi-byte characters."""
+    rng = random.Random(seed)
+    for _ in range(20):
+        alphabet = rng.sample("ab cé中文✨🙂\n\t,.!?xyz\x00\x7f", 8)
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(5, 80)))
+        size = 256 + rng.randint(1, 20)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "Only n merges possible" on the short texts
+            ours = our_merges(BPETokenizer.train(text, size))
+        assert ours == _textbook_merges(text, size, hf_ties=False), repr(text)
+        theirs = hf_merges(train_hf_bpe(text, size))
+        assert theirs == _textbook_merges(text, size, hf_ties=True), repr(text)

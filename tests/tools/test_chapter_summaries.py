@@ -115,3 +115,17 @@ def test_check_sees_an_edited_summary(tmp_path, capsys):
     assert "wrote 8 chapters (01, 02, 03, 04, 05, 06, 07, 10)" in capsys.readouterr().out
     edited = next(c for c in chapter_summaries(out) if c["chapter"] == "04")
     assert edited["summary"].startswith("New.\n\n")
+
+
+@pytest.mark.parametrize("folder", ["a typo", "empty"])
+def test_a_wrong_notebooks_folder_never_overwrites_the_data(tmp_path, capsys, folder):
+    (tmp_path / "empty").mkdir()
+    out = tmp_path / "summaries.json"
+    out.write_text("good data", encoding="utf-8")
+    with pytest.raises(SystemExit) as stopped:
+        main(["--notebooks", str(tmp_path / folder), "--out", str(out)])
+    assert stopped.value.code == 2
+    message = capsys.readouterr().err
+    assert f"--notebooks {tmp_path / folder}" in message
+    assert ("no such folder" if folder == "a typo" else "left as it was") in message
+    assert out.read_text(encoding="utf-8") == "good data"

@@ -44,8 +44,17 @@ def test_more_processes_than_cores_run_when_asked():
 def test_the_command_refuses_bad_plans_before_starting_anything(capsys):
     assert main(["--nproc", "2", "--batch-size", "7"]) == 2
     assert "must split into --nproc 2 x --accumulate 1 = 2 equal parts" in capsys.readouterr().err
-    assert main(["--steps", "0"]) == 2
-    assert "--steps must be at least 1" in capsys.readouterr().err
+    for argv, message in [
+        (["--steps", "0"], "argument --steps: must be an int >= 1, got '0'"),
+        (["--nproc", "-2"], "argument --nproc: must be an int >= 1, got '-2'"),
+        (["--lr", "0"], "argument --lr: must be a number > 0, got '0'"),
+        (["--lr", "3e-3x"], "argument --lr: must be a number, got '3e-3x'"),
+        (["--port", "80"], "argument --port: must be an int >= 1024, got '80'"),
+        (["--port", "70000"], "argument --port: must be a port in 1024-65535, got '70000'"),
+    ]:
+        with pytest.raises(SystemExit) as stopped:
+            main(argv)
+        assert stopped.value.code == 2 and message in capsys.readouterr().err
 
 
 def test_a_port_in_use_is_named(capsys):

@@ -42,3 +42,18 @@ def test_a_short_run_saves_a_checkpoint_that_loads(tmp_path, monkeypatch, capsys
     assert capsys.readouterr().out.strip().splitlines()[-1].startswith("val_loss=")
     model, tokenizer = load_pretrained(tmp_path / "run")
     assert model.config.n_layer == 1 and tokenizer.vocab_size == 76
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--minutes", "-1"], "argument --minutes: must be a number > 0, got '-1'"),
+        (["--minutes", "nan"], "argument --minutes: must be a number > 0, got 'nan'"),
+        (["--seed", "-1"], "argument --seed: must be an int >= 0, got '-1'"),
+    ],
+)
+def test_bad_flags_stop_the_command_before_loading_data(argv, message, monkeypatch, capsys):
+    monkeypatch.setattr(pretrain, "shakespeare_data", lambda: pytest.fail("loaded the data"))
+    with pytest.raises(SystemExit) as stop:
+        pretrain.main(argv)
+    assert stop.value.code == 2 and message in capsys.readouterr().err

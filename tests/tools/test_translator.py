@@ -30,3 +30,31 @@ def test_a_short_run_saves_scores_that_load(tmp_path, capsys):
     assert "steps=5" in capsys.readouterr().out
     model = load_translator(tmp_path / "try")
     assert isinstance(model.translate("May 1, 2020"), str)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--held-out", "-3"], "argument --held-out: must be an int >= 10, got '-3'"),
+        (["--held-out", "0"], "argument --held-out: must be an int >= 10, got '0'"),
+        (["--steps", "0"], "argument --steps: must be an int >= 1, got '0'"),
+        (["--seed", "x"], "argument --seed: must be a whole number, got 'x'"),
+    ],
+)
+def test_bad_flags_stop_the_command_before_training(argv, message, monkeypatch, capsys):
+    monkeypatch.setattr(command, "train_translator", lambda *a, **k: pytest.fail("trained"))
+    with pytest.raises(SystemExit) as stop:
+        command.main(argv)
+    assert stop.value.code == 2 and message in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_what_was_trained_is_saved_before_scoring(tmp_path, monkeypatch, capsys):
+    def scoring_fails(*args, **kwargs):
+        raise RuntimeError("scoring failed")
+
+    monkeypatch.setattr(command, "score", scoring_fails)
+    with pytest.raises(RuntimeError, match="scoring failed"):
+        command.main(["--steps", "3", "--out", str(tmp_path / "try")])
+    assert "saved the trained translator" in capsys.readouterr().out
+    assert isinstance(load_translator(tmp_path / "try").translate("May 1, 2020"), str)

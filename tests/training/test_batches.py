@@ -71,3 +71,33 @@ def test_as_token_tensor_rejects_non_token_data(bad):
 def test_as_token_tensor_accepts_lists_and_int32():
     torch.testing.assert_close(as_token_tensor([1, 2], "d"), torch.tensor([1, 2]))
     assert as_token_tensor(torch.tensor([1], dtype=torch.int32), "d").dtype == torch.long
+
+
+@pytest.mark.parametrize(
+    ("block_size", "batch_size", "name"),
+    [(0, 2, "block_size"), (8, 0, "batch_size"), (-1, 2, "block_size"), (2.0, 2, "block_size")],
+)
+def test_get_batch_sizes_must_be_positive_ints(block_size, batch_size, name):
+    # block_size=0 or batch_size=0 would return empty batches
+    with pytest.raises(ValueError, match=f"{name} must be a positive int"):
+        get_batch(torch.arange(50), block_size, batch_size)
+
+
+def test_get_batch_needs_a_tensor_of_token_ids():
+    with pytest.raises(TypeError, match=r"data must be a torch.Tensor, got list.*torch.tensor"):
+        get_batch([1, 2, 3, 4, 5], 2, 2)
+    with pytest.raises(ValueError, match=r"data must be a 1-D .*shape \(5, 10\)"):
+        get_batch(torch.zeros(5, 10, dtype=torch.long), 2, 2)  # would give 3-D batches
+    with pytest.raises(ValueError, match="data must be a 1-D .*dtype torch.float32"):
+        get_batch(torch.zeros(50), 2, 2)
+
+
+def test_get_batch_generator_is_a_generator():
+    with pytest.raises(TypeError, match=r"generator must be a torch.Generator .*manual_seed\(0\)"):
+        get_batch(torch.arange(50), 4, 2, 0)
+
+
+@pytest.mark.parametrize("bad", ["some text", None, b"ids"])
+def test_as_token_tensor_explains_text_and_none(bad):
+    with pytest.raises(TypeError, match=r"train_data must be token ids .*tokenizer.encode"):
+        as_token_tensor(bad, "train_data")

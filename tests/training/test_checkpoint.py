@@ -40,6 +40,16 @@ def test_a_damaged_checkpoint_is_refused(saved):
         load_pretrained(stem)
 
 
+def test_any_path_like_names_a_checkpoint(saved):
+    # the pretrain command's help says: L.load_pretrained("runs/try")
+    model, stem, _ = saved
+    for given in (str(stem), stem, f"{stem}.safetensors"):
+        loaded, _ = load_pretrained(given)
+        assert torch.equal(loaded.tok_emb.weight, model.tok_emb.weight)
+    with pytest.raises(TypeError, match="stem must be a path"):
+        load_pretrained(42)
+
+
 def test_a_missing_checkpoint_says_how_to_make_one(tmp_path):
     with pytest.raises(FileNotFoundError, match="python -m lessons_lib pretrain"):
         load_pretrained(tmp_path / "nothing")

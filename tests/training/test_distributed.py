@@ -109,3 +109,28 @@ def test_a_bad_plan_is_refused_with_a_clear_error(one_rank_group, options, messa
     model = GPT(GPTConfig.preset("tiny"))
     with pytest.raises(ValueError, match=re.escape(message)):
         train_data_parallel(model, DATA, steps=2, **options)
+
+
+# --- bad input ----------------------------------------------------------------------------------
+
+
+def test_a_batch_that_does_not_split_evenly_is_refused_with_one_that_does():
+    message = (
+        r"global_batch=10 must split into world_size 4 x accumulate 1 = 4 equal parts \(else "
+        r"windows are dropped\): use global_batch=8 or 12"
+    )
+    with pytest.raises(ValueError, match=message):
+        rank_batches(DATA, 16, 0, 10, rank=0, world_size=4, accumulate=1, seed=0)
+    with pytest.raises(ValueError, match="use global_batch=4, a multiple of 4"):
+        rank_batches(DATA, 16, 0, 2, rank=0, world_size=2, accumulate=2, seed=0)
+
+
+def test_rank_batches_names_a_bad_rank_and_too_little_data():
+    with pytest.raises(ValueError, match=r"rank must be from 0 to world_size - 1 = 1, got 2"):
+        rank_batches(DATA, 16, 0, 8, rank=2, world_size=2, accumulate=1, seed=0)
+    with pytest.raises(
+        ValueError, match="n_tokens=10 leaves no room for a window of block_size=16"
+    ):
+        window_starts(10, 16, 0, range(2), seed=0)
+    with pytest.raises(ValueError, match="data must be a 1-D sequence of integer token ids"):
+        rank_batches(DATA.float(), 16, 0, 8, rank=0, world_size=1, accumulate=1, seed=0)

@@ -131,3 +131,15 @@ def test_token_losses_are_the_losses_evaluate_averages():
         logits, _ = model(data[None, :6])
     first = torch.nn.functional.cross_entropy(logits[0], data[1:7], reduction="none")
     assert torch.allclose(losses[:6], first, atol=1e-6)
+
+
+def test_bad_sizes_are_named():
+    model = BigramLM(V)
+    with pytest.raises(ValueError, match=r"batches \(how many windows .*\) must be a positive int"):
+        estimate_loss(model, DATA, 8, batches=0)
+    with pytest.raises(ValueError, match="block_size must be a positive int, got '8'"):
+        estimate_loss(model, DATA, "8")
+    with pytest.raises(ValueError, match="batch_size must be a positive int, got 0"):
+        evaluate(model, DATA, 8, batch_size=0)
+    with pytest.raises(TypeError, match="model must be a model"):
+        evaluate(None, DATA, 8)

@@ -53,3 +53,13 @@ def test_steps_must_be_positive():
     model = nn.Linear(1, 1)
     with pytest.raises(ValueError, match="steps"):
         train_on_fresh_batches(model, regression(model), steps=0, lr=0.1)
+
+
+def test_bad_arguments_are_named():
+    model = nn.Linear(1, 1)
+    with pytest.raises(TypeError, match=r"lr .* must be a number, got '0.1' \(a str\)"):
+        train_on_fresh_batches(model, regression(model), steps=2, lr="0.1")
+    with pytest.raises(TypeError, match="step_loss must be a function of the step"):
+        train_on_fresh_batches(model, 0.5, steps=2, lr=0.1)
+    with pytest.raises(TypeError, match="model must be a model"):
+        train_on_fresh_batches("model", regression(model), steps=2, lr=0.1)

@@ -177,3 +177,33 @@ def test_steps_must_be_a_positive_int():
     x, y = _clusters(n=5)
     with pytest.raises(ValueError, match="steps must be a positive int, got 0"):
         fit_linear_probe(x, y, steps=0)
+
+
+# --- bad input ----------------------------------------------------------------------------------
+
+
+def test_labels_must_be_integer_class_ids():
+    x, y = _clusters(n=5)
+    with pytest.raises(TypeError, match=r"labels must be integer class ids .* got torch.float32"):
+        fit_linear_probe(x, y.float())
+    with pytest.raises(ValueError, match="labels must be class ids >= 0, got -1"):
+        fit_linear_probe(x, y - 1)
+    with pytest.raises(TypeError, match="labels must be a torch.Tensor, got list"):
+        fit_linear_probe(x, y.tolist())
+
+
+def test_non_finite_features_are_refused_not_scored():
+    x, y = _clusters(n=5)
+    nan = torch.full_like(x, float("nan"))
+    with pytest.raises(ValueError, match="features has 20 NaN or infinite value.*Drop those rows"):
+        fit_linear_probe(nan, y)
+    probe = fit_linear_probe(x, y)
+    with pytest.raises(ValueError, match="features has 20 NaN"):
+        probe_accuracy(probe, nan, y)  # would be 0.5 or 1.0 with every prediction class 0
+    with pytest.raises(ValueError, match=r"got \(10, 2\) and \(9,\)"):
+        probe_accuracy(probe, x, y[:-1])
+
+
+def test_texts_must_be_strings():
+    with pytest.raises(TypeError, match="texts must be a list of strings, got 3 among them"):
+        bag_of_characters(["ab", 3])

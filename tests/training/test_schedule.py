@@ -38,3 +38,24 @@ def test_cosine_follows_the_given_progress_instead_of_the_steps():
     assert learning_rate(40, 50, 1.0, "cosine", 0, progress=0.5) == pytest.approx(0.55)
     assert learning_rate(1, None, 1.0, "cosine", 4, progress=0.9) == 0.5  # still warming up
     assert learning_rate(9, None, 0.3, "constant", 0, progress=0.9) == 0.3
+
+
+@pytest.mark.parametrize(
+    ("args", "error", "match"),
+    [
+        ((0, 100, 1e-3, "cosin", 0), ValueError, "Unknown schedule 'cosin'; choose one of"),
+        ((0, 100, 1e-3, "cosine", -5), ValueError, r"warmup .* must be an int >= 0, got -5"),
+        ((0, None, 1e-3, "cosine", 0), ValueError, "steps=None: the cosine schedule needs"),
+        ((0, 100, "1e-3", "cosine", 0), TypeError, r"lr .* must be a number, got '1e-3'"),
+        ((0, 100.0, 1e-3, "cosine", 0), ValueError, "steps must be a positive int, got 100.0"),
+        ((-1, 100, 1e-3, "constant", 0), ValueError, "step must be an int >= 0, got -1"),
+    ],
+)
+def test_bad_settings_are_refused(args, error, match):
+    with pytest.raises(error, match=match):
+        learning_rate(*args)
+
+
+def test_negative_progress_is_refused():
+    with pytest.raises(ValueError, match=r"progress .* must be >= 0, got -0.5"):
+        learning_rate(3, None, 1.0, "cosine", 0, progress=-0.5)

@@ -411,3 +411,36 @@ def test_train_shows_the_trainers_keyword_arguments():
     for name, parameter in ours.items():
         assert parameter.default == theirs[name].default, name
         assert parameter.kind == theirs[name].kind, name
+
+
+# --- bad options: refused before any training --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("options", "error", "match"),
+    [
+        (dict(steps=None, max_seconds=-60), ValueError, r"max_seconds .* must be > 0, got -60"),
+        (dict(steps=None, max_seconds=0), ValueError, r"max_seconds .* must be > 0, got 0"),
+        (dict(steps=10, max_seconds="60"), TypeError, r"max_seconds .* must be a number"),
+        (dict(steps=10, block_size=0), ValueError, r"block_size .* must be a positive int"),
+        (dict(steps=10, lr="1e-3"), TypeError, r"lr .* must be a number, got '1e-3'"),
+        (dict(steps=10, lr=-0.1), ValueError, r"lr .* must be >= 0, got -0.1"),
+        (dict(steps=10, weight_decay=-1), ValueError, r"weight_decay .* must be >= 0"),
+        (dict(steps=10, warmup=-1), ValueError, r"warmup .* must be an int >= 0, got -1"),
+        (dict(steps=10, grad_clip=0), ValueError, r"grad_clip .* must be > 0, got 0"),
+        (dict(steps=10, eval_every=0), ValueError, r"eval_every .* must be a positive int"),
+        (dict(steps=10, eval_batches=0), ValueError, "eval_batches must be a positive int"),
+        (dict(steps=10, seed=1.5), ValueError, "seed must be an int >= 0, got 1.5"),
+        (dict(steps=10, progress="no"), TypeError, "progress must be True or False"),
+        (dict(steps=10, mixed_precision=1), TypeError, r"mixed_precision .* must be True or"),
+    ],
+)
+def test_bad_options_are_refused_before_training(options, error, match):
+    options = {**FAST, **options}
+    with pytest.raises(error, match=match):
+        train(BigramLM(V), TRAIN, VAL, **options)
+
+
+def test_a_model_is_expected():
+    with pytest.raises(TypeError, match="model must be a model"):
+        Trainer("gpt", TRAIN, VAL, steps=1, **FAST)

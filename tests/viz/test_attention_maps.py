@@ -115,6 +115,19 @@ def test_plot_attention_heads_errors():
         plot_attention_heads(_weights(2, 3, 3), list("ab"))
     with pytest.raises(ValueError, match="Got 1 titles for 2 heads"):
         plot_attention_heads(_weights(2, 3, 3), list("abc"), titles=["only one"])
+    for ncols in (0, "2"):
+        with pytest.raises(ValueError, match=f"ncols must be a positive int, got {ncols!r}"):
+            plot_attention_heads(_weights(2, 3, 3), list("abc"), ncols=ncols)
+
+
+def test_plot_attention_highlight_and_tokens_out_of_range_are_clear_errors():
+    for row in (4, -1, "1"):
+        with pytest.raises(
+            ValueError, match=f"highlight_query must be an int from 0 to 3, got {row!r}"
+        ):
+            plot_attention(_weights(4, 4), list("abcd"), highlight_query=row)
+    with pytest.raises(TypeError, match=r"list of token strings, got 7 at query_tokens\[1\]"):
+        plot_attention(_weights(2, 2), ["a", 7])
 
 
 # --- the explorer ------------------------------------------------------------------------
@@ -161,6 +174,33 @@ def test_explorer_html_shows_text_matrix_and_legend():
     assert page.count("color:#aaa") == 6  # keys 3..8 are in query 2's future
     w = float(weights[1, 1, 2, 1])
     assert f'title="weight {w:.3f}">b</span>' in page
+    # a list of (1, H, T, T) layers works as in attention_explorer
+    assert explorer_html(_layers(), TOKENS, layer=1, head=1, query=2) == page
+
+
+@pytest.mark.parametrize(
+    ("choice", "message"),
+    [
+        ({"layer": 2}, "layer must be an int from 0 to 1, got 2"),
+        ({"head": -1}, "head must be an int from 0 to 1, got -1"),
+        ({"query": 9}, "query must be an int from 0 to 8, got 9"),
+        ({"query": "3"}, "query must be an int from 0 to 8, got '3'"),
+        ({"labels": list("abc")}, "labels has 3 tokens but the weights have 9 positions"),
+    ],
+)
+@pytest.mark.parametrize("view", [explorer_html, plot_explorer_view])
+def test_explorer_views_say_the_valid_range(view, choice, message):
+    weights = torch.stack([w[0] for w in _layers()])  # (2, 2, 9, 9)
+    arguments = {"labels": TOKENS, "layer": 0, "head": 0, "query": 0} | choice
+    with pytest.raises(ValueError, match=message):
+        view(weights, **arguments)
+
+
+def test_explorer_views_say_what_weights_they_need():
+    with pytest.raises(ValueError, match=r"weights must have shape \(L, H, T, T\).*got \(9, 9\)"):
+        explorer_html(_weights(9, 9), TOKENS, 0, 0, 0)
+    with pytest.raises(ValueError, match=r"shows self-attention: \(\.\.\., T, T\)"):
+        explorer_html(_weights(2, 2, 9, 4, causal=False), TOKENS, 0, 0, 0)  # cross-attention
 
 
 def test_explorer_live_is_a_core_widget_that_updates_fast(monkeypatch):

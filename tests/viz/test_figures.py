@@ -128,3 +128,10 @@ def test_probability_table_must_be_square(shape):
 def test_probability_table_label_count_must_match():
     with pytest.raises(ValueError, match="Got 2 token labels for a 3-token table"):
         plot_probability_table(_probs(3), ["a", "b"])
+    with pytest.raises(TypeError, match="tokens must be the table's tokens as strings.*None"):
+        plot_probability_table(_probs(3), None)
+    with pytest.raises(TypeError, match=r"tokens must be .* got \[0, 1, 2\]"):
+        plot_probability_table(_probs(3), [0, 1, 2])  # ids, not tokens
+    for size in (0, "40"):
+        with pytest.raises(ValueError, match=f"max_tokens must be a positive int, got {size!r}"):
+            plot_probability_table(_probs(3), list("abc"), max_tokens=size)

@@ -111,6 +111,8 @@ def test_jobs_may_be_lists_or_tensors_that_need_grad():
 def test_no_jobs_is_a_clear_error():
     with pytest.raises(ValueError, match=r"Pass at least one job: \{'name': scores of shape"):
         plot_head_scores({})
+    with pytest.raises(TypeError, match=r"jobs must be a dict .* got Tensor"):
+        plot_head_scores(torch.rand(2, 4))  # the scores without their job's name
 
 
 @pytest.mark.parametrize(

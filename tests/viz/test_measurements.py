@@ -60,6 +60,10 @@ def test_masks_are_causal_full_and_rectangular():
     causal, full, cross = (np.asarray(ax.collections[0].get_array()) for ax in fig.axes)
     assert np.array_equal(causal.reshape(4, 4), np.tril(np.ones((4, 4))))
     assert full.size == 16 and full.min() == 1 and cross.size == 12 and cross.min() == 1
+    with pytest.raises(ValueError, match="length must be a positive int, got 0"):
+        plot_masks(length=0)
+    with pytest.raises(ValueError, match="source_length must be a positive int, got 2.5"):
+        plot_masks(source_length=2.5)
 
 
 def test_shares_put_each_word_where_its_numbers_say():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -108,6 +110,8 @@ def test_plot_decision_boundary_rejects_bad_points():
     x, y = two_moons(10)
     with pytest.raises(ValueError, match=r"x must be \(n, 2\) points and y \(n,\) classes"):
         networks.plot_decision_boundary(torch.nn.Linear(2, 2), x, y[:5])
+    with pytest.raises(TypeError, match=r"x must be a torch.Tensor, got list; wrap it"):
+        networks.plot_decision_boundary(torch.nn.Linear(2, 2), x.tolist(), y)
 
 
 def test_plot_gradient_norms_is_relative_to_the_last_layer():
@@ -152,3 +156,8 @@ def test_draw_boundary_as_it_learns_one_panel_per_step():
     assert fig.get_supxlabel().startswith("dots: the 200 training points")
     with pytest.raises(ValueError, match="steps must list training steps >= 0"):
         networks.draw_boundary_as_it_learns(steps=(-1, 5))
+    for steps in (100, (0, 2.5), "30"):
+        with pytest.raises(
+            TypeError, match="steps must be a list of ints.*got " + re.escape(repr(steps))
+        ):
+            networks.draw_boundary_as_it_learns(steps=steps)

@@ -143,6 +143,11 @@ def test_bad_distributions_are_rejected(draw):
         draw(LOGITS[:1], LABELS[:1])
     with pytest.raises(ValueError, match="Got 3 labels for 10 logits"):
         draw(LOGITS, LABELS[:3])
+    with pytest.raises(TypeError, match="labels must be one string per token.*None"):
+        draw(LOGITS, None)
+    for bars in (0, "15", 2.5):
+        with pytest.raises(ValueError, match=f"max_bars must be a positive int, got {bars!r}"):
+            draw(LOGITS, LABELS, max_bars=bars)
 
 
 def test_bad_options_are_rejected():
@@ -173,6 +178,8 @@ def test_widgets_over_the_draw_functions(monkeypatch):
         top_p=ipywidgets.FloatSlider(value=0.8, min=0.05, max=1.0),
     )
     assert isinstance(widget, ipywidgets.interactive)
+    if ipywidgets.__version__.startswith("7."):
+        widget.update()  # ipywidgets 7 (Colab's) draws first when the widget is displayed
     top_k.value = 2
     assert [fig.axes[0].get_title().split("\n")[0] for fig in shown] == [
         "T = 1, top-k = 3",

@@ -108,3 +108,16 @@ def test_a_matrix_that_is_not_square_is_refused(similarity, message):
 def test_the_wrong_number_of_labels_is_refused(labels, message):
     with pytest.raises(ValueError, match=message):
         plot_similarity_matrix(torch.eye(3), labels)
+
+
+def test_labels_of_the_wrong_kind_and_bad_sizes_get_clear_errors():
+    with pytest.raises(TypeError, match="labels must be a list of strings, one per row, got None"):
+        plot_similarity_matrix(torch.eye(2), None)
+    with pytest.raises(TypeError, match=r"labels must be a list of strings.*got \[1, 2\]"):
+        plot_similarity_matrix(torch.eye(2), [1, 2])
+    with pytest.raises(ValueError, match="max_label must be an int >= 2, got 0"):
+        plot_similarity_matrix(torch.eye(2), ["a", "b"], max_label=0)
+    with pytest.raises(ValueError, match="vmax must be > 0, got 0"):
+        plot_similarity_matrix(torch.eye(2), ["a", "b"], vmax=0)
+    with pytest.raises(TypeError, match="vmax must be a number, got '0.5'"):
+        plot_similarity_matrix(torch.eye(2), ["a", "b"], vmax="0.5")

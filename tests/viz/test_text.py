@@ -114,7 +114,26 @@ def test_side_by_side_escapes_html():
     assert "&lt;b&gt;" in SideBySide({"x": "<b>"})._repr_html_()
 
 
-@pytest.mark.parametrize(("columns", "error"), [({}, ValueError), ({"x": [1, 2]}, TypeError)])
-def test_side_by_side_rejects_bad_columns(columns, error):
-    with pytest.raises(error):
+@pytest.mark.parametrize(
+    ("columns", "error", "message"),
+    [
+        ({}, ValueError, "at least one column"),
+        ({"x": [1, 2]}, TypeError, "Column 'x' must be a str"),
+        (["text a", "text b"], TypeError, r"columns must be a dict \{title: text\}.*got list"),
+    ],
+)
+def test_side_by_side_rejects_bad_columns(columns, error, message):
+    with pytest.raises(error, match=message):
         SideBySide(columns)
+
+
+def test_token_labels_show_whitespace_and_name_the_argument_and_both_sizes():
+    from lessons_lib.viz.text import token_labels
+
+    assert token_labels("a b", 3, "tokens", (3, 3), "positions") == ["a", "␣", "b"]
+    with pytest.raises(ValueError, match=r"tokens has 2 tokens but the weights have 3 positions"):
+        token_labels(["a", "b"], 3, "tokens", (3, 3), "positions")
+    with pytest.raises(TypeError, match=r"tokens must be a list of token strings, got NoneType"):
+        token_labels(None, 3, "tokens", (3, 3), "positions")
+    with pytest.raises(TypeError, match=r"got 5 at tokens\[1\]; from ids"):
+        token_labels(["a", 5], 2, "tokens", (2, 2), "positions")
