@@ -42,11 +42,11 @@ def fit_power_law(x: Sequence[float], y: Sequence[float]) -> PowerLaw:
         bad = values[~(np.isfinite(values) & (values > 0))]
         if bad.size:
             raise ValueError(
-                f"a power law needs positive x and y, but {name} holds {bad[0]!r}: drop the "
+                f"a power law needs positive x and y, but {name} holds {float(bad[0])}: drop the "
                 "points with zeros, negative values, NaN or inf (their log is undefined)"
             )
     if np.ptp(x) == 0:
-        raise ValueError(f"every x is {x[0]!r}: a line through them needs two different x")
+        raise ValueError(f"every x is {float(x[0])}: a line through them needs two different x")
     log_x, log_y = np.log(x), np.log(y)
     slope, intercept = np.polyfit(log_x, log_y, 1)
     residual = log_y - (intercept + slope * log_x)

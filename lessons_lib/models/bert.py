@@ -189,12 +189,9 @@ class BertEncoder(nn.Module):
         return weights
 
 
-def mean_pool(vectors: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-    """The mean of each sentence's real-token vectors: (B, T, C), (B, T) -> (B, C).
-
-    Padding must not count: a plain ``vectors.mean(1)`` would average the padding in. Every
-    sentence needs at least one real token (a 1 in its row of ``attention_mask``).
-    """
+def _check_pool_inputs(vectors: object, attention_mask: object) -> None:
+    """Raise a clear error unless ``vectors`` is (B, T, C) and ``attention_mask`` (B, T) with at
+    least one real token per row."""
     if tensor(vectors, "vectors").dim() != 3 or (
         tuple(tensor(attention_mask, "attention_mask").shape) != tuple(vectors.shape[:2])
     ):
@@ -203,12 +200,21 @@ def mean_pool(vectors: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tens
             f"same sentences, got {tuple(vectors.shape)} and {tuple(attention_mask.shape)}: "
             "pass the attention_mask that came with the input_ids of these vectors."
         )
+    empty = (attention_mask == 0).all(dim=1)  # (B,): rows with no real token
+    if bool(empty.any()):
+        raise ValueError(
+            f"attention_mask row {int(empty.nonzero()[0])} has no real token (all 0): there is "
+            "nothing to average. Every sentence needs at least one token marked 1."
+        )
+
+
+def mean_pool(vectors: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+    """The mean of each sentence's real-token vectors: (B, T, C), (B, T) -> (B, C).
+
+    Padding must not count: a plain ``vectors.mean(1)`` would average the padding in. Every
+    sentence needs at least one real token (a 1 in its row of ``attention_mask``).
+    """
+    _check_pool_inputs(vectors, attention_mask)
     weights = attention_mask.to(vectors.dtype).unsqueeze(-1)  # (B, T, 1): 1 real, 0 padding
     counts = weights.sum(dim=1)  # (B, 1): real tokens per sentence
-    if bool((counts == 0).any()):
-        row = int((counts[:, 0] == 0).nonzero()[0])
-        raise ValueError(
-            f"attention_mask row {row} has no real token (all 0): there is nothing to average. "
-            "Every sentence needs at least one token marked 1."
-        )
     return (vectors * weights).sum(dim=1) / counts  # divide by the number of real tokens

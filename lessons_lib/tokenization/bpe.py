@@ -30,7 +30,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from .._checks import boolean, is_int, path_like
-from .inputs import as_token_ids, check_special_tokens, check_text, split_specials
+from .inputs import as_token_ids, check_merge, check_special_tokens, check_text, split_specials
 
 GPT2_SPLIT_PATTERN = (
     r"""'s|'t|'re|'ve|'m|'ll|'d| ?[^\W\d_]+| ?\d+| ?(?:[^\s\w]|[_\x1c-\x1f])+"""
@@ -53,15 +53,7 @@ def merge_pair(ids: Sequence[int], pair: tuple[int, int], new_id: int) -> list[i
     >>> merge_pair([97, 97, 97, 98], (97, 97), 256)   # 'aaab': the first two a's merge
     [256, 97, 98]
     """
-    if not isinstance(ids, (list, tuple)):  # a str would silently merge nothing
-        hint = "list(text.encode('utf-8'))" if isinstance(ids, str | bytes) else "list(ids)"
-        raise TypeError(f"ids must be a list of int ids, got {ids!r:.40}. Fix: {hint}.")
-    if (
-        not isinstance(pair, (list, tuple))
-        or len(pair) != 2
-        or (type(pair[0]), type(pair[1]), type(new_id)) != (int, int, int)
-    ):
-        raise TypeError(f"pair must be two int ids and new_id an int, got {pair!r}, {new_id!r}.")
+    check_merge(ids, pair, new_id)  # a str for ids would silently merge nothing
     merged, i = [], 0
     while i < len(ids):
         if i + 1 < len(ids) and ids[i] == pair[0] and ids[i + 1] == pair[1]:

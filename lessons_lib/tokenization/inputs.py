@@ -1,6 +1,7 @@
 """What every tokenizer of this room checks on the way in (chapters 01, 02 and 07): the text
 to encode (:func:`check_text`), the ids to decode (:func:`as_token_ids`), and special tokens
-(:func:`check_special_tokens`, :func:`split_specials`). A wrong kind of input is a
+(:func:`check_special_tokens`, :func:`split_specials`), and the arguments of a BPE merge
+(:func:`check_merge`). A wrong kind of input is a
 ``TypeError`` that names the argument and says how to fix it, never a silently rounded id.
 """
 
@@ -108,3 +109,16 @@ def check_special_tokens(tokens: object) -> list[str]:
     if not all(tokens):
         raise ValueError(f"special_tokens must be non-empty strings, got {tokens!r}.")
     return tokens
+
+
+def check_merge(ids: object, pair: object, new_id: object) -> None:
+    """Raise a clear error unless ``ids`` is a list of ids and ``pair``, ``new_id`` are ints."""
+    if not isinstance(ids, (list, tuple)):
+        hint = "list(text.encode('utf-8'))" if isinstance(ids, str | bytes) else "list(ids)"
+        raise TypeError(f"ids must be a list of int ids, got {ids!r:.40}. Fix: {hint}.")
+    if (
+        not isinstance(pair, (list, tuple))
+        or len(pair) != 2
+        or (type(pair[0]), type(pair[1]), type(new_id)) != (int, int, int)
+    ):
+        raise TypeError(f"pair must be two int ids and new_id an int, got {pair!r}, {new_id!r}.")

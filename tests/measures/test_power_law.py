@@ -40,7 +40,7 @@ def test_the_frontier_is_sorted_and_falling():
 def test_text_equal_x_and_odd_points_are_named():
     with pytest.raises(TypeError, match="x must be a list of numbers, got str"):
         fit_power_law("abc", [1.0, 2.0, 3.0])
-    with pytest.raises(ValueError, match=r"but y holds np.float64\(0.0\)"):
+    with pytest.raises(ValueError, match=r"but y holds 0.0: drop"):
         fit_power_law([1.0, 2.0], [1.0, 0.0])
     with pytest.raises(ValueError, match="every x is .*3.0.*: a line through them needs two"):
         fit_power_law([3.0, 3.0], [1.0, 2.0])  # the slope would be anything
