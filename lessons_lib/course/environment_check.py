@@ -102,6 +102,25 @@ def torch_build(cuda: str | None, gpu: bool, size_bytes: int) -> Check:
     )
 
 
+def widgets_in_jupyterlab(check: Check, in_colab: bool, jupyterlab: str | None = None) -> Check:
+    """``check`` of ipywidgets, with a tip where its version will not draw: ipywidgets 7 (the
+    course's lowest, Colab's) shows no controls in JupyterLab 4 (measured in the browser test:
+    none of the five chapters' demos rendered). Colab draws them with its own front end."""
+    if jupyterlab is None:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            jupyterlab = version("jupyterlab")
+        except PackageNotFoundError:
+            return check
+    version_found = check.detail.split(" ")[0]
+    old_widgets = _version_tuple(version_found) < (8,)
+    if check.ok and not in_colab and old_widgets and _version_tuple(jupyterlab) >= (4,):
+        tip = 'in JupyterLab 4 the sliders need ipywidgets 8: pip install "ipywidgets>=8,<9"'
+        return Check(check.name, True, check.detail, tip)
+    return check
+
+
 def run_checks() -> list[Check]:
     """Every check, in the order chapter 00 prints them."""
     python = sys.version_info
@@ -133,8 +152,13 @@ def run_checks() -> list[Check]:
         checks.append(Check("device", False, "torch missing", CPU_TORCH))
     low = MINIMUM_VERSIONS
     checks += [
-        _package(
-            "ipywidgets", low["ipywidgets"], f"{_install('ipywidgets')}, then restart the kernel"
+        widgets_in_jupyterlab(
+            _package(
+                "ipywidgets",
+                low["ipywidgets"],
+                f"{_install('ipywidgets')}, then restart the kernel",
+            ),
+            in_colab="google.colab" in sys.modules,
         ),
         _package("numpy", low["numpy"], _install("numpy")),
         _package("matplotlib", low["matplotlib"], _install("matplotlib")),

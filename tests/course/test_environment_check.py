@@ -19,6 +19,7 @@ from lessons_lib.course.environment_check import (
     run_checks,
     torch_build,
     torch_build_bytes,
+    widgets_in_jupyterlab,
 )
 
 NAMES = [
@@ -44,8 +45,9 @@ def test_run_checks_all_pass_here():
     assert [c.name for c in checks] == NAMES
     failing = [c for c in checks if not c.ok]
     assert failing == []
-    # a fix only where a check fails; the torch build may carry a tip (see below)
-    assert all(c.fix == "" for c in checks if c.name not in ("Python", "corpus", "torch build"))
+    # a fix only where a check fails; the torch build and ipywidgets may carry a tip (below)
+    tips = ("Python", "corpus", "torch build", "ipywidgets")
+    assert all(c.fix == "" for c in checks if c.name not in tips)
 
 
 def test_run_checks_details():
@@ -140,6 +142,18 @@ def test_device_note_for_a_gpu(monkeypatch):
     monkeypatch.setattr(env, "get_device", lambda: torch.device("cuda"))
     device = {c.name: c for c in run_checks()}["device"]
     assert device.ok and device.detail == "cuda (a GPU: training will be fast)"
+
+
+def test_ipywidgets_7_in_jupyterlab_4_gets_a_tip():
+    seven = Check("ipywidgets", True, "7.7.0 (need >= 7.7)")
+    tipped = widgets_in_jupyterlab(seven, in_colab=False, jupyterlab="4.6.6")
+    assert tipped.ok and 'pip install "ipywidgets>=8,<9"' in tipped.fix
+    assert widgets_in_jupyterlab(seven, in_colab=True, jupyterlab="4.6.6") == seven  # Colab draws
+    assert widgets_in_jupyterlab(seven, in_colab=False, jupyterlab="3.6.8") == seven
+    eight = Check("ipywidgets", True, "8.1.9 (need >= 7.7)")
+    assert widgets_in_jupyterlab(eight, in_colab=False, jupyterlab="4.6.6") == eight
+    missing = Check("ipywidgets", False, "not installed", "pip install it")
+    assert widgets_in_jupyterlab(missing, in_colab=False, jupyterlab="4.6.6") == missing
 
 
 def test_torch_build_says_which_build_and_how_big():
