@@ -28,7 +28,13 @@ from .data.stories import QAExample, qa_examples
 from .data.markov import MarkovLanguage, toy_language
 from .data.reversal_task import ReversalTask
 from .data.shakespeare import markdown_to_text, play_paths, shakespeare, train_val_split
-from .data.search_queries import SEARCH_QUERIES
+from .data.search_queries import (
+    SEARCH_QUERIES,
+    content_words,
+    search_collection,
+    speech_passages,
+    target_ranks,
+)
 from .data.speeches import Speech, find_speech, speeches
 from .data.toy_data import curve_data, target_curve, two_moons
 
@@ -72,7 +78,7 @@ from .models.lm import (
     language_model_loss,
     model_device,
 )
-from .models.gpt2_weights import hf_gpt2_name, load_gpt2_weights
+from .models.gpt2_weights import gpt_to_gpt2, hf_gpt2_name, load_gpt2_weights
 from .models.minilm import embed_sentences, hf_bert_name, load_minilm, minilm_path
 from .models.mlp_lm import MLPLM, MLPConfig
 from .models.ngram import (
@@ -94,16 +100,16 @@ from .models.toy_nets import (
 # training: the trainer, batches, evaluation, the schedule, the history, checkpoints
 from .training.batches import get_batch
 from .training.checkpoint import checkpoint_facts, load_pretrained
-from .training.distributed import (
-    average_gradients,
-    broadcast_parameters,
-    rank_batches,
-    train_data_parallel,
-    window_starts,
-)
+from .training.distributed import TokenWindows, average_gradients, broadcast_parameters
+from .training.activation_memory import saved_activation_bytes
 from .training.evaluation import estimate_loss, evaluate, token_losses
 from .training.history import History
-from .training.probe import bag_of_characters, fit_linear_probe, probe_accuracy
+from .training.probe import (
+    bag_of_characters,
+    fit_linear_probe,
+    gpt_hidden_states,
+    probe_accuracy,
+)
 from .training.schedule import learning_rate
 from .training.trainer import Trainer, train
 
@@ -115,7 +121,7 @@ from .viz.attention_maps import (
     plot_attention_heads,
 )
 from .viz.curves import LivePlot, plot_history
-from .viz.diagrams import plot_data_parallel, plot_model_folder
+from .viz.diagrams import plot_data_parallel, plot_masked_lm, plot_model_folder
 from .viz.figures import new_figure, plot_probability_table
 from .viz.head_scores import plot_head_scores
 from .viz.measurements import (
@@ -144,12 +150,20 @@ from .viz.widgets import interactive_figure
 # tools: what the chapters show from the project's commands
 from .tools.ablations import ablation_report, load_ablations, run_ablation
 from .tools.overfitting import best_step, load_overfitting, run_remedy
+from .tools.ddp import run_ddp
 from .tools.scaling import load_scaling, run_curve
 
 # apps: chapter 08's systems and their metrics
 from .apps.beam_search import beam_search, greedy_decode
 from .apps.bleu import bleu, bleu_characters
-from .apps.open_book import StoryIndex, make_collection, open_book_exact_match, recall_at_k
+from .apps.keyword_search import KeywordIndex
+from .apps.open_book import (
+    StoryIndex,
+    make_collection,
+    misspell_names,
+    open_book_exact_match,
+    recall_at_k,
+)
 from .apps.reader import (
     Reader,
     ReaderConfig,
@@ -177,8 +191,16 @@ from .apps.translator_checkpoint import load_translator, translator_facts
 from .measures.compute import GPT3_ENERGY_MWH, GPT3_FLOPS, energy_kwh, tokens_seen, training_flops
 from .measures.extraction import Extraction, extraction_examples, extraction_rate
 from .measures.gender import GenderCount, PronounProbability, gender_counts, pronoun_probabilities
-from .measures.power_law import PowerLaw, compute_frontier, fit_power_law
-from .measures.weat import association, effect_size, permutation_p_value, weat
+from .measures.membership import line_passages, membership_auc, passage_losses
+from .measures.power_law import (
+    FrontierPoint,
+    PowerLaw,
+    PowerLawWithFloor,
+    compute_frontier,
+    fit_power_law,
+    fit_power_law_with_floor,
+)
+from .measures.weat import association, effect_size, leave_one_out, permutation_p_value, weat
 
 # course: session setup, the environment check, exercises
 from .course import exercises
@@ -192,44 +214,47 @@ __version__ = "0.1.0"
 __all__ = [  # sorted; one name per public object above
     "ACTIVATIONS", "Adam", "AdamW", "AttentionOnlyConfig", "AttentionOnlyLM", "BPETokenizer",
     "BertBlock", "BertConfig", "BertEncoder", "BigramLM", "Block", "CausalSelfAttention",
-    "CharTokenizer", "DATE_FORMS", "Extraction", "FeedForward", "GPT", "GPT2_SPLIT_PATTERN",
-    "GPT3_ENERGY_MWH", "GPT3_FLOPS", "GPTConfig", "GenderCount", "History", "INITS", "LivePlot",
-    "MLPConfig", "MLPLM", "MarkovLanguage", "MultiHeadCrossAttention", "MultiHeadSelfAttention",
-    "NGramLM", "PowerLaw", "PronounProbability", "QAExample", "Reader", "ReaderConfig",
-    "ReversalTask", "SEARCH_QUERIES", "SEAT_TEMPLATES", "SGD", "SideBySide", "Speech",
-    "StoryIndex", "Trainer", "Translator", "TranslatorConfig", "WEATTest", "WEAT_TESTS",
-    "WordPieceTokenizer", "ablation_report", "accuracy", "apply_rope", "association",
-    "attention_explorer", "average_gradients", "bag_of_characters", "beam_search", "best_step",
-    "bigram_probs", "binary_losses", "bleu", "bleu_characters", "broadcast_parameters",
-    "causal_mask", "chapter_summaries", "check_environment", "check_token_ids", "checkpoint_facts",
-    "chinese_characters", "compute_frontier", "contexts_seen", "count_bigrams", "count_parameters",
-    "curve_data", "date_pairs", "distinct_n", "draw_activation", "draw_boundary_as_it_learns",
-    "draw_filters", "draw_temperature", "effect_size", "embed_sentences", "energy_kwh", "entropy",
-    "estimate_loss", "evaluate", "evaluate_summaries", "evaluating", "exercises", "expect",
-    "explorer_html", "extraction_examples", "extraction_rate", "find_speech", "fit_linear_probe",
-    "fit_power_law", "gender_counts", "generate", "get_batch", "get_device",
+    "CharTokenizer", "DATE_FORMS", "Extraction", "FeedForward", "FrontierPoint", "GPT",
+    "GPT2_SPLIT_PATTERN", "GPT3_ENERGY_MWH", "GPT3_FLOPS", "GPTConfig", "GenderCount", "History",
+    "INITS", "KeywordIndex", "LivePlot", "MLPConfig", "MLPLM", "MarkovLanguage",
+    "MultiHeadCrossAttention", "MultiHeadSelfAttention", "NGramLM", "PowerLaw", "PowerLawWithFloor",
+    "PronounProbability", "QAExample", "Reader", "ReaderConfig", "ReversalTask", "SEARCH_QUERIES",
+    "SEAT_TEMPLATES", "SGD", "SideBySide", "Speech", "StoryIndex", "TokenWindows", "Trainer",
+    "Translator", "TranslatorConfig", "WEATTest", "WEAT_TESTS", "WordPieceTokenizer",
+    "ablation_report", "accuracy", "apply_rope", "association", "attention_explorer",
+    "average_gradients", "bag_of_characters", "beam_search", "best_step", "bigram_probs",
+    "binary_losses", "bleu", "bleu_characters", "broadcast_parameters", "causal_mask",
+    "chapter_summaries", "check_environment", "check_token_ids", "checkpoint_facts",
+    "chinese_characters", "compute_frontier", "content_words", "contexts_seen", "count_bigrams",
+    "count_parameters", "curve_data", "date_pairs", "distinct_n", "draw_activation",
+    "draw_boundary_as_it_learns", "draw_filters", "draw_temperature", "effect_size",
+    "embed_sentences", "energy_kwh", "entropy", "estimate_loss", "evaluate", "evaluate_summaries",
+    "evaluating", "exercises", "expect", "explorer_html", "extraction_examples", "extraction_rate",
+    "find_speech", "fit_linear_probe", "fit_power_law", "fit_power_law_with_floor", "gender_counts",
+    "generate", "get_batch", "get_device", "gpt_hidden_states", "gpt_to_gpt2",
     "gradient_norms_by_layer", "greedy_decode", "hf_bert_name", "hf_gpt2_name", "hf_merges",
     "interactive_figure", "language_model_loss", "layer_statistics", "lead_k", "learning_rate",
-    "load_ablations", "load_gpt2_weights", "load_minilm", "load_overfitting", "load_pretrained",
-    "load_scaling", "load_translator", "log_softmax", "logsumexp", "make_collection", "make_mlp",
-    "markdown_to_text", "mean_pool", "merge_pair", "minilm_path", "mmr", "model_device",
-    "new_figure", "ngram_loss", "noisy_copy", "open_book_exact_match", "our_merges",
-    "parameter_counts", "permutation_p_value", "play_paths", "plot_activations", "plot_attention",
+    "leave_one_out", "line_passages", "load_ablations", "load_gpt2_weights", "load_minilm",
+    "load_overfitting", "load_pretrained", "load_scaling", "load_translator", "log_softmax",
+    "logsumexp", "make_collection", "make_mlp", "markdown_to_text", "mean_pool", "membership_auc",
+    "merge_pair", "minilm_path", "misspell_names", "mmr", "model_device", "new_figure",
+    "ngram_loss", "noisy_copy", "open_book_exact_match", "our_merges", "parameter_counts",
+    "passage_losses", "permutation_p_value", "play_paths", "plot_activations", "plot_attention",
     "plot_attention_heads", "plot_data_parallel", "plot_data_sweeps", "plot_decision_boundary",
     "plot_effect_sizes", "plot_gradient_norms", "plot_head_scores", "plot_history",
-    "plot_loss_vs_probability", "plot_masks", "plot_model_folder", "plot_overfitting",
-    "plot_probability_table", "plot_scaling", "plot_shares", "plot_similarity_matrix",
-    "plot_token_spans", "probe_accuracy", "pronoun_probabilities", "qa_examples", "random_k",
-    "rank_batches", "read_answers", "reader_exact_match", "real_word_share", "recall_at_k",
-    "rope_angles", "rouge", "run_ablation", "run_curve", "run_remedy", "sample",
-    "scaled_dot_product_attention", "seat_sentences", "set_seed", "setup", "shakespeare",
-    "show_source", "sigmoid", "sigmoid_grad", "sinusoidal_positions", "softmax", "source_batch",
-    "span_from_logits", "speeches", "split_sentences", "split_text", "summarize",
-    "support_attention", "target_batch", "target_curve", "to_hf", "token_label", "token_losses",
-    "tokens_seen", "top_k_filter", "top_p_filter", "torch_reference_block", "toy_language",
-    "train", "train_classifier", "train_data_parallel", "train_hf_bpe", "train_reader",
-    "train_translator", "train_val_split", "training_flops", "translation_exact_match",
-    "translator_facts", "two_moons", "unseen_context_share", "unseen_contexts", "vocabulary",
-    "weat", "window_starts",
+    "plot_loss_vs_probability", "plot_masked_lm", "plot_masks", "plot_model_folder",
+    "plot_overfitting", "plot_probability_table", "plot_scaling", "plot_shares",
+    "plot_similarity_matrix", "plot_token_spans", "probe_accuracy", "pronoun_probabilities",
+    "qa_examples", "random_k", "read_answers", "reader_exact_match", "real_word_share",
+    "recall_at_k", "rope_angles", "rouge", "run_ablation", "run_curve", "run_ddp", "run_remedy",
+    "sample", "saved_activation_bytes", "scaled_dot_product_attention", "search_collection",
+    "seat_sentences", "set_seed", "setup", "shakespeare", "show_source", "sigmoid", "sigmoid_grad",
+    "sinusoidal_positions", "softmax", "source_batch", "span_from_logits", "speech_passages",
+    "speeches", "split_sentences", "split_text", "summarize", "support_attention", "target_batch",
+    "target_curve", "target_ranks", "to_hf", "token_label", "token_losses", "tokens_seen",
+    "top_k_filter", "top_p_filter", "torch_reference_block", "toy_language", "train",
+    "train_classifier", "train_hf_bpe", "train_reader", "train_translator", "train_val_split",
+    "training_flops", "translation_exact_match", "translator_facts", "two_moons",
+    "unseen_context_share", "unseen_contexts", "vocabulary", "weat",
 ]
 # fmt: on

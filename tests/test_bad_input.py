@@ -113,6 +113,47 @@ CALLS = {  # name: (function, good keyword arguments, made fresh for each call)
     ),
     "real_word_share": (L.real_word_share, lambda: dict(text="the cat", known={"the"})),
     "fit_power_law": (L.fit_power_law, lambda: dict(x=[1.0, 2.0, 4.0], y=[3.0, 2.0, 1.5])),
+    "content_words": (L.content_words, lambda: dict(text="To be, or not to be")),
+    "search_collection": (L.search_collection, lambda: dict(n_others=5, seed=0)),
+    "speech_passages": (
+        L.speech_passages,
+        lambda: dict(collection=L.search_collection(n_others=2), lines=6, overlap=2),
+    ),
+    "target_ranks": (
+        L.target_ranks,
+        lambda: dict(passage_scores=torch.rand(2, 3), owner=torch.tensor([0, 1, 1])),
+    ),
+    "gpt_hidden_states": (
+        L.gpt_hidden_states,
+        lambda: dict(model=_tiny_gpt(), idx=torch.zeros(1, 4, dtype=torch.long)),
+    ),
+    "gpt_to_gpt2": (L.gpt_to_gpt2, lambda: dict(model=_tiny_gpt())),
+    "fit_power_law_with_floor": (
+        L.fit_power_law_with_floor,
+        lambda: dict(x=[1.0, 2.0, 4.0, 8.0], y=[3.0, 2.0, 1.5, 1.3]),
+    ),
+    "KeywordIndex": (
+        L.KeywordIndex,
+        lambda: dict(
+            stories=[["Mary went to the garden."], ["John went to the office."]], k1=1.2, b=0.75
+        ),
+    ),
+    "misspell_names": (
+        L.misspell_names,
+        lambda: dict(collection=L.make_collection(3, seed=0), seed=0),
+    ),
+    "TokenWindows": (L.TokenWindows, lambda: dict(data=_ids(), block_size=8)),
+    "membership_auc": (L.membership_auc, lambda: dict(member=[1.0, 1.2], other=[1.5, 1.1])),
+    "line_passages": (L.line_passages, lambda: dict(text="ab\ncd\nef\n", length=2, samples=2)),
+    "leave_one_out": (
+        L.leave_one_out,
+        lambda: dict(
+            X=[[1.0, 0.0], [0.8, 0.6]],
+            Y=[[0.0, 1.0], [0.6, 0.8]],
+            A=[[1.0, 0.0], [0.9, 0.1]],
+            B=[[0.0, 1.0], [0.2, 0.9]],
+        ),
+    ),
 }
 
 # Arguments that take more than one kind on purpose, left out of the generated inputs.
@@ -121,6 +162,15 @@ FLEXIBLE = {
     ("count_bigrams", "ids"),  # a tensor or a list of ids
     ("fit_power_law", "x"),  # any sequence of numbers: a list, an array, a tensor
     ("fit_power_law", "y"),
+    ("fit_power_law_with_floor", "x"),
+    ("fit_power_law_with_floor", "y"),
+    ("leave_one_out", "X"),  # word vectors: a list, an array or a tensor
+    ("leave_one_out", "Y"),
+    ("leave_one_out", "A"),
+    ("leave_one_out", "B"),
+    ("misspell_names", "collection"),  # a Collection of stories: no other kind to try
+    ("membership_auc", "member"),  # losses: a list, an array or a tensor
+    ("membership_auc", "other"),
     ("real_word_share", "known"),  # any container of words
     ("sample", "temperature"),  # a number or a tensor of them (one per row)
 }

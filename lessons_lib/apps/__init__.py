@@ -25,4 +25,6 @@
   supporting sentences.
 - ``open_book``: retrieve, then read: stories embedded with MiniLM, recall@k, and end-to-end
   exact match with the reader (chapter 08).
+- ``keyword_search``: BM25 keyword search over the same stories, the sparse baseline that
+  MiniLM's dense retrieval is measured against (chapter 08).
 """

@@ -29,11 +29,13 @@ by sentence.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import random
+from dataclasses import dataclass, replace
 
 import torch
 
 from .._checks import one_of, positive_int
+from .._checks import seed as check_seed
 from ..data.stories import QAExample, stories_with_own_people
 
 UNITS = ("story", "sentence")
@@ -57,6 +59,27 @@ def make_collection(n_stories: int = 100, seed: int = 0, people: int = 2) -> Col
     questions = [q for group in groups for q in group]
     story_of = [i for i, group in enumerate(groups) for _ in group]
     return Collection([group[0].sentences for group in groups], questions, story_of)
+
+
+def misspell_names(collection: Collection, seed: int = 0) -> Collection:
+    """The same stories, with every question's name misspelled: two neighbouring letters of
+    it swapped (``Where is Fatima?`` -> ``Where is Fatiam?``), as a hurried user types.
+
+    A keyword retriever matches whole words, so a misspelled name matches nothing; a
+    sentence encoder reads word pieces and may still come close."""
+    if not isinstance(collection, Collection):
+        raise TypeError(
+            f"collection must be a Collection (from make_collection), got {collection!r:.60}."
+        )
+    rng = random.Random(check_seed(seed))
+    questions = []
+    for q in collection.questions:
+        name = q.question.removeprefix("Where is ").removesuffix("?")
+        places = [i for i in range(2, len(name)) if name[i - 1] != name[i]]  # keep the initial
+        i = rng.choice(places or [1])  # swap letters i - 1 and i, never two equal ones
+        typo = name[: i - 1] + name[i] + name[i - 1] + name[i + 1 :]
+        questions.append(replace(q, question=f"Where is {typo}?"))
+    return Collection(collection.stories, questions, list(collection.story_of))
 
 
 class StoryIndex:
@@ -100,13 +123,7 @@ class StoryIndex:
         Both are (Q, k), Q the number of questions; a single question string gives (k,).
         ``scores`` are cosine similarities, in [-1, 1].
         """
-        one = isinstance(questions, str)
-        batch = [questions] if one else questions
-        if not isinstance(batch, list | tuple) or not all(isinstance(q, str) for q in batch):
-            raise TypeError("questions must be a string or a list of strings.")
-        positive_int(k, "k")
-        if k > len(self):
-            raise ValueError(f"k = {k}, but the index holds only {len(self)} stories.")
+        batch, one = question_batch(questions, k, len(self))
         if not batch:
             return torch.zeros(0, k, dtype=torch.long), torch.zeros(0, k)
         q = self._embed(list(batch))  # (Q, 384), unit length
@@ -175,3 +192,16 @@ def open_book_exact_match(reader, index: StoryIndex, collection: Collection) -> 
         "recall@1": sum(i == j for i, j in zip(read, collection.story_of, strict=True)) / n,
         "misses": misses,
     }
+
+
+def question_batch(questions, k: int, stories: int) -> tuple[list[str], bool]:
+    """``questions`` (one string or a list of them) as a list, and whether it was one string;
+    checks that ``k`` is a whole number from 1 to ``stories`` (a retriever's ``retrieve``)."""
+    one = isinstance(questions, str)
+    batch = [questions] if one else questions
+    if not isinstance(batch, list | tuple) or not all(isinstance(q, str) for q in batch):
+        raise TypeError("questions must be a string or a list of strings.")
+    positive_int(k, "k")
+    if k > stories:
+        raise ValueError(f"k = {k}, but the index holds only {stories} stories.")
+    return list(batch), one

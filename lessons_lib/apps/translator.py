@@ -173,8 +173,11 @@ class Translator(nn.Module):
         return torch.stack([block.cross.attn_weights for block in self.decoder])
 
     @torch.no_grad()
-    def translate(self, texts: str | list[str], beam_size: int = 1) -> str | list[str]:
-        """Chinese for each English date (a string for a string, a list for a list)."""
+    def translate(
+        self, texts: str | list[str], beam_size: int = 1, length_penalty: float = 0.0
+    ) -> str | list[str]:
+        """Chinese for each English date (a string for a string, a list for a list); with
+        ``beam_size > 1`` by beam search (``length_penalty``: see ``beam_search``)."""
         one = isinstance(texts, str)
         batch = [texts] if one else texts
         if not isinstance(batch, list | tuple) or not all(isinstance(t, str) for t in batch):
@@ -182,7 +185,10 @@ class Translator(nn.Module):
         positive_int(beam_size, "beam_size")
         was_training = self.training
         self.eval()
-        out = self._greedy(batch) if beam_size == 1 else [self._beam(t, beam_size) for t in batch]
+        if beam_size == 1:
+            out = self._greedy(batch)
+        else:
+            out = [self.beams(t, beam_size, length_penalty)[0][0] for t in batch]
         self.train(was_training)
         return out[0] if one else out
 
@@ -203,11 +209,10 @@ class Translator(nn.Module):
                 break
         return [TARGET.decode(row[1:].tolist()) for row in prefixes]
 
-    def _beam(self, text: str, beam_size: int) -> str:
-        return self.beams(text, beam_size)[0][0]
-
     @torch.no_grad()
-    def beams(self, text: str, beam_size: int = 4) -> list[tuple[str, float]]:
+    def beams(
+        self, text: str, beam_size: int = 4, length_penalty: float = 0.0
+    ) -> list[tuple[str, float]]:
         """Beam search for one text: the ``beam_size`` best ``(chinese, log_prob)``, best first.
 
         ``beams(text, 1)`` is the greedy translation with its log-probability.
@@ -222,7 +227,7 @@ class Translator(nn.Module):
 
         found = beam_search(
             next_log_probs, TARGET.stoi[BOS], TARGET.stoi[EOS], beam_size,
-            self.config.max_target - 1,
+            self.config.max_target - 1, length_penalty,
         )  # fmt: skip
         return [(TARGET.decode(tokens), log_prob) for tokens, log_prob in found]
 
@@ -267,7 +272,9 @@ def target_batch(texts: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
     return torch.tensor(target_in), torch.tensor(targets)
 
 
-def translation_exact_match(model: Translator, pairs, beam_size: int = 1) -> dict[str, float]:
+def translation_exact_match(
+    model: Translator, pairs, beam_size: int = 1, length_penalty: float = 0.0
+) -> dict[str, float]:
     """The share of ``(english, chinese, form)`` pairs (as ``date_pairs`` gives them)
     translated exactly, per form and in all; ``(english, chinese)`` pairs count in "all"."""
     if not isinstance(pairs, list | tuple):
@@ -278,7 +285,7 @@ def translation_exact_match(model: Translator, pairs, beam_size: int = 1) -> dic
                 f"pairs[{i}] must be an (english, chinese, form) triple, as L.date_pairs gives, "
                 f"or an (english, chinese) pair; got {pair!r:.60}."
             )
-    got = model.translate([pair[0] for pair in pairs], beam_size=beam_size)
+    got = model.translate([pair[0] for pair in pairs], beam_size, length_penalty)
     right = [g == pair[1] for g, pair in zip(got, pairs, strict=True)]
     scores = {}
     for form in FORMS:

@@ -5,7 +5,8 @@
 - ``toy_data``: a noisy curve and two half-moons for small networks (chapter 03).
 - ``reversal_task``: letters and their reversal, learnt by attention alone (chapter 05).
 - ``speeches``: the plays as separate, labelled speeches (chapter 07).
-- ``search_queries``: famous speeches, asked for in modern English (chapter 07).
+- ``search_queries``: famous speeches, asked for in modern English; the collection searched,
+  cut into passages, and where each target ranks (chapter 07).
 - ``dates``: English dates and their Chinese form, a translation task (chapter 08).
 - ``stories``: bAbI-style stories of people, places and objects, with questions needing one
   or two supporting facts (chapter 08).

@@ -7,7 +7,10 @@ Each query comes in two kinds, both written for the course (no Shakespeare is qu
 * ``summary``: what *happens* while it is spoken, the way a plot summary tells it.
 
 Chapter 07 measures how often a sentence-embedding model finds the right speech with each:
-embeddings match what a text says far better than what it is about.
+embeddings match what a text says far better than what it is about. The search runs over
+:func:`search_collection` (the twelve targets first, then speeches picked at random), cut by
+:func:`speech_passages`; :func:`target_ranks` says where each query's target came, and
+:func:`content_words` is what a keyword search compares.
 
 >>> from lessons_lib.data.speeches import find_speech
 >>> q = SEARCH_QUERIES[0]
@@ -17,7 +20,16 @@ embeddings match what a text says far better than what it is about.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from typing import NamedTuple
+
+import torch
+
+from .._checks import is_int, positive_int, tensor
+from .._checks import seed as check_seed
+from .._checks import text as text_
+from .speeches import Speech, find_speech, speeches
 
 
 class SearchQuery(NamedTuple):
@@ -134,3 +146,81 @@ SEARCH_QUERIES = (
         "If music be the food of love, play on",
     ),
 )
+
+
+def search_collection(n_others: int = 300, seed: int = 0) -> list[Speech]:
+    """The speeches chapter 07 searches: the target of ``SEARCH_QUERIES[i]`` at index i, then
+    ``n_others`` other speeches of at least 40 words, picked at random with ``seed``, in corpus
+    order."""
+    positive_int(n_others, "n_others")
+    check_seed(seed)
+    targets = [find_speech(q.contains, play=q.play) for q in SEARCH_QUERIES]
+    others = [s for s in speeches(min_words=40) if s not in targets]
+    if n_others > len(others):
+        raise ValueError(f"n_others={n_others}, but only {len(others)} other speeches exist.")
+    generator = torch.Generator().manual_seed(seed)
+    picked = sorted(torch.randperm(len(others), generator=generator)[:n_others].tolist())
+    return targets + [others[i] for i in picked]
+
+
+def speech_passages(
+    collection: Sequence[Speech], lines: int = 6, overlap: int = 2
+) -> tuple[list[str], torch.Tensor]:
+    """Each speech cut into passages of ``lines`` lines, the next starting ``overlap`` lines
+    before the last one ends; a short speech is one passage. Returns the passages and
+    ``owner`` (P,): the index in ``collection`` of each passage's speech.
+
+    >>> speech = Speech("Hamlet", "tragedies", "HAMLET", 1, 1, "a\\nb\\nc\\nd\\ne\\nf\\ng\\nh")
+    >>> speech_passages([speech], lines=4, overlap=1)[0]
+    ['a\\nb\\nc\\nd', 'd\\ne\\nf\\ng', 'g\\nh']
+    """
+    if not isinstance(collection, list | tuple) or not all(
+        isinstance(s, Speech) for s in collection
+    ):
+        raise TypeError(
+            "collection must be a list of Speech records, e.g. L.search_collection() or "
+            f"L.speeches(plays='Hamlet'); got {type(collection).__name__}."
+        )
+    positive_int(lines, "lines")
+    if not is_int(overlap) or not 0 <= overlap < lines:
+        raise ValueError(f"overlap must be an int in [0, lines={lines}), got {overlap!r:.40}.")
+    passages, owner = [], []
+    for n, speech in enumerate(collection):
+        text_lines = speech.text.split("\n")
+        for start in range(0, max(len(text_lines) - overlap, 1), lines - overlap):
+            passages.append("\n".join(text_lines[start : start + lines]))
+            owner.append(n)
+    return passages, torch.tensor(owner)
+
+
+def content_words(text: str) -> set[str]:
+    """The distinct words of four letters or more, lower-cased: what a keyword search compares.
+
+    >>> sorted(content_words("To be, or not to be: that is the question."))
+    ['question', 'that']
+    """
+    return {w for w in re.findall(r"[a-z']+", text_(text, "text").lower()) if len(w) >= 4}
+
+
+def target_ranks(passage_scores: torch.Tensor, owner: torch.Tensor) -> list[int]:
+    """Where each query's target came (1 = first), for (Q, P) ``passage_scores``: a speech
+    scores as its best passage (``owner`` (P,) names each passage's speech), and the target
+    of query q is speech q.
+
+    >>> target_ranks(torch.tensor([[0.9, 0.1, 0.5], [0.9, 0.3, 0.8]]), torch.tensor([0, 1, 1]))
+    [1, 2]
+    """
+    tensor(passage_scores, "passage_scores")
+    if tensor(owner, "owner").dim() != 1 or owner.is_floating_point() or not len(owner):
+        raise ValueError(f"owner must be a (P,) tensor of speech numbers, got {owner!r:.60}.")
+    n_speeches = int(owner.max()) + 1
+    if passage_scores.dim() != 2 or passage_scores.shape[1] != len(owner):
+        raise ValueError(
+            f"passage_scores must be (queries, {len(owner)} passages), got "
+            f"{tuple(passage_scores.shape)}."
+        )
+    speech_scores = torch.stack(  # (Q, N): each speech's best passage
+        [passage_scores[:, owner == n].max(dim=1).values for n in range(n_speeches)], dim=1
+    )
+    order = speech_scores.argsort(dim=1, descending=True, stable=True)  # (Q, N), best first
+    return [order[q].tolist().index(q) + 1 for q in range(len(order))]

@@ -4,8 +4,9 @@ Take a passage of the training text, give the model its first ``prefix`` charact
 it continue greedily (always the most likely next character) for ``suffix`` characters. If
 the continuation is exactly the text's own next ``suffix`` characters, the passage was
 **extracted**: the model holds it in its weights, word for word. The **extraction rate** is
-the share of passages extracted (Carlini et al. 2021 and 2022 ran this test on GPT-2 and GPT-J).
-Run it on the training split and on text the model never saw: the gap is memorisation.
+the share of passages extracted (Carlini et al. 2023, "Quantifying Memorization Across Neural
+Language Models", ran this test on GPT-Neo and GPT-J models of several sizes). Run it on
+the training split and on text the model never saw: the gap is memorisation.
 
 Passages start at the beginning of a line, so a prompt is a natural place to recite from
 (``ROMEO:\\nBut, soft! what light``) and never the middle of a word. The seed shuffles every

@@ -106,6 +106,28 @@ def effect_size(X: Vectors, Y: Vectors, A: Vectors, B: Vectors) -> float:
     return float((s_x.mean() - s_y.mean()) / spread)
 
 
+def leave_one_out(
+    X: Vectors, Y: Vectors, A: Vectors, B: Vectors
+) -> tuple[list[float], list[float], list[float], list[float]]:
+    """How much rests on single words: d with each row of X, Y, A and B left out in turn.
+    Returns four lists, one d per row of X, of Y, of A and of B, in their order."""
+    lists = [_matrix(name, m) for name, m in (("X", X), ("Y", Y), ("A", A), ("B", B))]
+    for name, m in zip("XYAB", lists, strict=True):
+        if len(m) < 2:
+            raise ValueError(
+                f"{name} has {len(m)} vector: leaving one out would leave it empty. Give every "
+                "list at least two vectors (WEAT 6 has eight words in each)."
+            )
+    out: list[list[float]] = []
+    for which, vectors in enumerate(lists):
+        ds = []
+        for i in range(len(vectors)):
+            kept = torch.cat([vectors[:i], vectors[i + 1 :]])  # (n - 1, dim)
+            ds.append(effect_size(*(kept if j == which else m for j, m in enumerate(lists))))
+        out.append(ds)
+    return out[0], out[1], out[2], out[3]
+
+
 def permutation_p_value(
     X: Vectors, Y: Vectors, A: Vectors, B: Vectors, permutations: int = 10_000, seed: int = 0
 ) -> float:

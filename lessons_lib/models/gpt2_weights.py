@@ -13,6 +13,9 @@ Hugging Face name (per block ``h.i``)   our name             layout
 ``mlp.c_fc``     (C, 4C)                ``ffn.up``            transpose
 ``mlp.c_proj``   (4C, C)                ``ffn.down``          transpose
 ``ln_1``, ``ln_2``                      ``norm1``, ``norm2``  as is
+
+:func:`gpt_to_gpt2` goes the other way: chapter 06's trained GPT inside ``transformers``'
+``GPT2LMHeadModel``, which then computes the same logits and writes the same text.
 """
 
 from __future__ import annotations
@@ -50,7 +53,13 @@ def hf_gpt2_name(name: str) -> str:
     raise KeyError(f"{name!r} is not a GPT parameter with a GPT-2 counterpart.")
 
 
-def _gpt2_config(state: dict[str, torch.Tensor], n_head: int, norm_eps: float) -> GPTConfig:
+# transformers' name of each GELU -> ours ("gelu_new" is GPT-2's tanh approximation)
+_ACTIVATIONS = {"gelu_new": "gelu_tanh", "gelu_pytorch_tanh": "gelu_tanh", "gelu": "gelu"}
+
+
+def _gpt2_config(
+    state: dict[str, torch.Tensor], n_head: int, norm_eps: float, activation: str = "gelu_tanh"
+) -> GPTConfig:
     """Our config from the tensors' shapes: only the number of heads is not in them."""
     if "transformer.wte.weight" not in state:
         raise ValueError(
@@ -66,7 +75,7 @@ def _gpt2_config(state: dict[str, torch.Tensor], n_head: int, norm_eps: float) -
         n_head=n_head,
         n_embd=n_embd,
         bias=True,
-        activation="gelu_tanh",
+        activation=activation,
         norm_eps=norm_eps,
     )
 
@@ -84,10 +93,10 @@ def _check_gpt2_config(hf) -> None:
     """Refuse a GPT-2 config that asks for something our GPT does not compute, naming it: the
     weights would load, and the logits would silently differ."""
     activation = getattr(hf, "activation_function", "gelu_new")
-    if activation not in ("gelu_new", "gelu_pytorch_tanh"):
+    if activation not in _ACTIVATIONS:
         raise ValueError(
             f"GPT-2 uses the tanh GELU; this model's activation_function is {activation!r}, "
-            "which our GPT does not implement."
+            f"which our GPT does not implement (it has {sorted(_ACTIVATIONS)})."
         )
     for option, supported in _FIXED_OPTIONS:
         value = getattr(hf, option, supported)
@@ -106,10 +115,12 @@ def load_gpt2_weights(source, n_head: int | None = None, norm_eps: float = 1e-5)
     ``state_dict()``: then pass ``n_head`` (the tensors' shapes do not say how the width is
     split into heads; 12 for the 124 M GPT-2) and, if it is not GPT-2's 1e-5, ``norm_eps``.
     """
+    activation = "gelu_tanh"
     if hasattr(source, "state_dict") and hasattr(source, "config"):
         hf = source.config
         _check_gpt2_config(hf)
         n_head, norm_eps = hf.n_head, hf.layer_norm_epsilon
+        activation = _ACTIVATIONS[getattr(hf, "activation_function", "gelu_new")]
         state = source.state_dict()
     elif isinstance(source, dict):
         if n_head is None:
@@ -126,7 +137,7 @@ def load_gpt2_weights(source, n_head: int | None = None, norm_eps: float = 1e-5)
         raise TypeError(
             f"source must be a GPT2LMHeadModel or its state_dict(), got {type(source).__name__}."
         )
-    model = GPT(_gpt2_config(state, n_head, norm_eps))
+    model = GPT(_gpt2_config(state, n_head, norm_eps, activation))
     ours = {}
     for name, param in model.state_dict().items():
         if name == "head.weight":
@@ -146,3 +157,48 @@ def load_gpt2_weights(source, n_head: int | None = None, norm_eps: float = 1e-5)
     ours["head.weight"] = ours["tok_emb.weight"]
     model.load_state_dict(ours)
     return model.eval()
+
+
+def gpt_to_gpt2(model: GPT):
+    """A ``transformers.GPT2LMHeadModel`` holding the weights of our ``GPT``: the inverse of
+    :func:`load_gpt2_weights`, for a GPT with learned positions (chapter 06's).
+
+    Same logits, same greedy text: GPT-2's code runs chapter 06's network. A GPT built with
+    ``bias=False`` gets zero biases (GPT-2 always has them), which changes nothing.
+    """
+    if not isinstance(model, GPT):
+        raise TypeError(f"model must be the course's GPT, got {type(model).__name__}.")
+    c = model.config
+    if c.position != "learned":
+        raise ValueError(
+            f"GPT-2 learns a table of positions; this GPT uses position={c.position!r}, which "
+            "GPT2LMHeadModel cannot compute. Only position='learned' converts."
+        )
+    import transformers  # only here: the rest of the module needs no transformers
+
+    inverse = {"gelu": "gelu", "gelu_tanh": "gelu_new"}
+    hf = transformers.GPT2LMHeadModel(
+        transformers.GPT2Config(
+            vocab_size=c.vocab_size,
+            n_positions=c.block_size,
+            n_embd=c.n_embd,
+            n_layer=c.n_layer,
+            n_head=c.n_head,
+            activation_function=inverse[c.activation],
+            layer_norm_epsilon=c.norm_eps,
+            resid_pdrop=0.0,
+            embd_pdrop=0.0,
+            attn_pdrop=0.0,
+            bos_token_id=None,  # GPT-2's 50256 is no token of a small vocabulary
+            eos_token_id=None,  # nothing ends the text early: max_new_tokens decides
+        )
+    )
+    state = {name: torch.zeros_like(t) for name, t in hf.state_dict().items()}  # zero biases
+    for name, tensor in model.state_dict().items():
+        if name == "head.weight":
+            continue  # tied to the token table, as GPT-2's lm_head
+        theirs = hf_gpt2_name(name)
+        state[theirs] = tensor.t() if theirs.endswith(_CONV1D) else tensor  # Conv1D: (in, out)
+    state["lm_head.weight"] = state["transformer.wte.weight"]
+    hf.load_state_dict(state)
+    return hf.eval()

@@ -9,7 +9,8 @@
   chapter 08's summarization test set (``data/chapter_summaries.json``).
 - ``scaling`` and ``overfitting``: ``bench scaling`` and ``bench overfitting``, chapter 09's
   sweeps of GPT sizes, data amounts and noise, and overfitting with each remedy.
-- ``ddp``: ``ddp``, data-parallel training with torchrun (chapter 10); ``ddp_rank`` is the
-  program torchrun starts once per rank.
+- ``ddp``: ``ddp``, data-parallel training with torchrun (chapter 10), and ``run_ddp`` that
+  runs it from a notebook; ``ddp_rank`` is the program torchrun starts once per rank
+  (``init_process_group``, ``DDP``, ``DistributedSampler``, ``no_sync``).
 - ``arguments``: the argparse types that check every command's flags before any work.
 """

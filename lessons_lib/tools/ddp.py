@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import socket
+import subprocess
 import sys
 import time
 
@@ -25,6 +27,9 @@ from ..training.distributed import STARTED_VARIABLE, SYNCS
 from .arguments import count, port, positive_int, positive_number
 
 WORKER = "lessons_lib.tools.ddp_rank"
+LAST_LINE = re.compile(r"loss=(\S+) tokens_per_s=(\d+) world_size=(\d+) seconds=(\S+)")
+ALL_REDUCE = re.compile(r"all_reduce (\S+) MB: (\S+) ms, bus bandwidth (\S+) GB/s")
+BUCKETS = re.compile(r"DDP buckets \(bytes\): ([\d, ]+)")
 
 
 def check_plan(nproc: int, batch_size: int, accumulate: int, oversubscribe: bool = False) -> None:
@@ -81,6 +86,7 @@ def torchrun_arguments(args: argparse.Namespace) -> list[str]:
         f"--log-every={args.log_every}",
     ]
     worker += [f"--save={args.save}"] if args.save else []
+    worker += ["--measure-all-reduce"] if args.measure_all_reduce else []
     worker += [f"--crash-rank={args.crash_rank}"] if args.crash_rank is not None else []
     return [*rendezvous, "--nnodes=1", f"--nproc-per-node={args.nproc}", "-m", WORKER, *worker]
 
@@ -135,6 +141,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--save", default=None, help="rank 0 saves PATH.safetensors and PATH.json")
     p.add_argument("--port", type=port, default=None, help="rendezvous port (default: a free one)")
     p.add_argument("--oversubscribe", action="store_true", help="allow more ranks than cores")
+    p.add_argument(
+        "--measure-all-reduce",
+        action="store_true",
+        help="time all_reduce of 10 kB to 40 MB first (the bandwidth); print DDP's buckets",
+    )
     p.add_argument("--crash-rank", type=int, default=None, help=argparse.SUPPRESS)  # tests
     return p
 
@@ -184,3 +195,38 @@ def run_torchrun(arguments: list[str]) -> int:
         print("python -m lessons_lib ddp: stopped by hand; rank 0 kept (and saved) the model.")
         return 130
     return 0
+
+
+def run_ddp(*options: str, show: bool = True) -> dict | None:
+    """Run ``python -m lessons_lib ddp *options`` in a new process, as in a terminal; print its
+    output (``show``); return what its last line reports (loss, tokens_per_s, world_size,
+    seconds, and with ``--measure-all-reduce`` ``all_reduce``: {MB: (ms, GB/s)} and DDP's
+    ``buckets``: [bytes, ...]), or None
+    when it failed (its error is printed)."""
+    options = [str(option) for option in options]
+    if show:
+        print("$ python -m lessons_lib ddp", " ".join(options))
+    # no OMP_NUM_THREADS from outside: the command splits the cores between the ranks
+    env = {k: v for k, v in os.environ.items() if k != "OMP_NUM_THREADS"}
+    command = [sys.executable, "-m", "lessons_lib", "ddp", *options]
+    done = subprocess.run(command, capture_output=True, text=True, env=env)
+    if show:
+        print(done.stdout.strip())
+    last = LAST_LINE.search(done.stdout)
+    if done.returncode or last is None:
+        print(done.stderr[-2000:], file=sys.stderr)
+        return None
+    loss, tokens_per_s, world_size, seconds = last.groups()
+    timings = {
+        float(mb): (float(ms), float(gbs)) for mb, ms, gbs in ALL_REDUCE.findall(done.stdout)
+    }
+    return dict(
+        loss=float(loss),
+        tokens_per_s=int(tokens_per_s),
+        world_size=int(world_size),
+        seconds=float(seconds),
+        all_reduce=timings,
+        buckets=[int(b) for b in BUCKETS.findall(done.stdout)[-1].split(",")]
+        if BUCKETS.search(done.stdout)
+        else [],
+    )

@@ -5,6 +5,9 @@ regression), trained on top of features that stay frozen. If it classifies well,
 information was already in the features in a form a straight line can read; the probe adds
 almost nothing of its own. Compare it with the same probe on a cheap baseline feature
 (:func:`bag_of_characters`) to see what the representation adds.
+
+A GPT has no sentence vector of its own; :func:`gpt_hidden_states` gives its last hidden
+states (what the head reads), one vector per position, for a probe to pool.
 """
 
 from __future__ import annotations
@@ -46,6 +49,34 @@ def bag_of_characters(texts: Sequence[str], alphabet: str | None = None) -> torc
                 features[row, column[char]] += 1
         features[row] /= max(len(text), 1)
     return features
+
+
+@torch.no_grad()
+def gpt_hidden_states(model: nn.Module, idx: torch.Tensor) -> torch.Tensor:
+    """The vectors a GPT's head reads, (B, T, C): the output of its final layer norm.
+
+    Runs the model once on ``idx`` (B, T) and keeps what ``model.norm`` returns (a forward
+    hook; the logits are thrown away). Position t has read the tokens 0..t only.
+
+    >>> from lessons_lib.models.gpt import GPT, GPTConfig
+    >>> gpt = GPT(GPTConfig(vocab_size=10, block_size=8, n_layer=1, n_head=2, n_embd=4))
+    >>> tuple(gpt_hidden_states(gpt, torch.zeros(3, 5, dtype=torch.long)).shape)
+    (3, 5, 4)
+    """
+    check_model(model, "model")
+    norm = getattr(model, "norm", None)
+    if not isinstance(norm, nn.Module) or not hasattr(model, "blocks"):
+        raise TypeError(
+            f"model must be a GPT (a final layer norm `norm` before the head), got "
+            f"{type(model).__name__}; e.g. gpt, chars = L.load_pretrained()."
+        )
+    kept = []
+    hook = norm.register_forward_hook(lambda module, inputs, output: kept.append(output))
+    try:
+        model(idx)  # (B, T, vocab) logits, unused; the hook keeps the (B, T, C) before them
+    finally:
+        hook.remove()
+    return kept[-1]
 
 
 def fit_linear_probe(

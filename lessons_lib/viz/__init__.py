@@ -10,7 +10,8 @@
 - ``widgets``: interactive demos that draw once when no browser is attached (chapter 02 on).
 - ``head_scores``: one score per layer and head for a few attention jobs (chapter 07).
 - ``similarity``: a cosine-similarity heatmap of sentence embeddings (chapter 07).
-- ``diagrams``: a pretrained model's folder and the libraries that read it (chapter 07).
+- ``diagrams``: a pretrained model's folder and the libraries that read it, GPT's and BERT's
+  training objectives (chapter 07); a data-parallel step (chapter 10).
 - ``measurements``: scaling and overfitting curves, WEAT effect sizes, pronoun shares and
   attention masks side by side (chapter 09).
 """

@@ -1,5 +1,6 @@
 """Diagrams drawn with matplotlib: where a pretrained model's files come from and who reads
-them (chapter 07); one step of data-parallel training (chapter 10)."""
+them, and what BERT and GPT learn to predict (chapter 07); one step of data-parallel training
+(chapter 10)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from .figures import new_figure
 _BOX = dict(boxstyle="round,pad=0.02,rounding_size=0.02", linewidth=1.2)
 
 
-def _box(ax, x, y, w, h, title, lines=(), color="#deebf7", title_size=11):
+def _box(ax, x, y, w, h, title, lines=(), color="#deebf7", title_size=11, step=0.052):
     """A rounded box with a bold title and smaller lines under it; returns its centre."""
     ax.add_patch(FancyBboxPatch((x, y), w, h, facecolor=color, edgecolor="#555555", **_BOX))
     ax.text(
@@ -20,7 +21,7 @@ def _box(ax, x, y, w, h, title, lines=(), color="#deebf7", title_size=11):
     for i, line in enumerate(lines):
         ax.text(
             x + 0.02,
-            y + h - 0.11 - 0.052 * i,
+            y + h - 0.11 - step * i,
             line,
             ha="left",
             va="top",
@@ -59,7 +60,7 @@ def _arrow(ax, start, end, text="", dashed=False):
 
 def plot_model_folder() -> Figure:
     """Hub or PyPI -> a model folder -> the libraries that read each of its files."""
-    fig, ax = new_figure(figsize=(11.5, 5.2))
+    fig, ax = new_figure(figsize=(11.5, 5.8))
     ax.set_xlim(-0.03, 1.64)  # a little room: the boxes' edges stay inside
     ax.set_ylim(0, 1)
     ax.axis("off")
@@ -86,26 +87,34 @@ def plot_model_folder() -> Figure:
     _box(
         ax,
         0.5,
-        0.05,
+        0.02,
         0.46,
-        0.9,
+        0.94,
         "the model folder",
         [
             "config.json",
             "   sizes: 6 layers, 384 wide",
             "model.safetensors",
             "   the 22.7 M weights",
-            "vocab.txt",
-            "tokenizer_config.json",
+            "vocab.txt",  # the tokenizer's four files
             "tokenizer.json",
-            "   the WordPiece tokenizer",
-            "modules.json",
+            "tokenizer_config.json",
+            "special_tokens_map.json",
+            "modules.json",  # sentence-transformers' four files
             "sentence_bert_config.json",
+            "config_sentence_transformers.json",
             "1_Pooling/config.json",
-            "   sentence vector: mean",
+            "README.md",  # for people: the model card, the training data, git's settings
+            "data_config.json",
+            ".gitattributes",
         ],
         color="#f7f7f7",
+        step=0.05,
     )
+    for first, size, label in ((4, 4, "tokenizer"), (8, 4, "pooling"), (12, 3, "for people")):
+        middle = 0.96 - 0.11 - 0.05 * (first + (size - 1) / 2) - 0.018  # the group's middle
+        ax.text(0.955, middle, label, ha="right", va="center", fontsize=8.5, style="italic",
+                color="#666666")  # fmt: skip
     _arrow(ax, (0.36, 0.77), (0.5, 0.66), "download")
     _arrow(ax, (0.36, 0.27), (0.5, 0.34), "pip install", dashed=True)
     readers = [
@@ -114,7 +123,10 @@ def plot_model_folder() -> Figure:
         ("sentence-transformers", ["modules.json, 1_Pooling/,", "then transformers"], 0.29),
         (
             "lessons_lib (chapter 07)",
-            ["config.json, model.safetensors, vocab.txt,", "tokenizer_config.json: no HF library"],
+            [
+                "config.json, vocab.txt, tokenizer_config.json,",
+                "sentence_bert_config.json, model.safetensors",
+            ],
             0.05,
         ),
     ]
@@ -123,6 +135,48 @@ def plot_model_folder() -> Figure:
         _box(ax, 1.1, y, 0.5, 0.19, title, lines, color=color, title_size=10)
         _arrow(ax, (0.96, 0.5), (1.1, y + 0.095))
     ax.set_title("A pretrained model is a folder of files; each library reads its part")
+    return fig
+
+
+def _token(ax, x, y, text, color):
+    ax.text(x, y, text, ha="center", va="center", fontsize=9.5, family="monospace",
+            bbox=dict(boxstyle="round,pad=0.3", facecolor=color, edgecolor="#777777"))  # fmt: skip
+
+
+def plot_masked_lm() -> Figure:
+    """What each model learns to predict: GPT the next token at every position, from the
+    tokens before it; BERT (masked-language modelling) the hidden tokens, from both sides."""
+    fig, ax = new_figure(figsize=(11.5, 3.0))
+    ax.set_xlim(-0.5, 17.5)
+    ax.set_ylim(-0.75, 3.0)
+    ax.axis("off")
+    words = ["the", "cat", "sat", "on", "the", "mat"]
+    for i, word in enumerate(words[:-1]):  # GPT: every position predicts the next word
+        _token(ax, i * 1.5, 0, word, "#f7f7f7")
+        _token(ax, i * 1.5, 2, words[i + 1], "#fdd0a2")
+        _arrow(ax, (i * 1.5, 0.3), (i * 1.5, 1.7))
+    for i in range(3):  # what the prediction of "on" reads: "the cat sat", nothing after
+        ax.plot([i * 1.5, 3.0], [0.3, 1.68], color="#e6550d", linewidth=0.9, alpha=0.6)
+    ax.text(3.0, 2.75, "GPT: predict the next token (causal)", ha="center", fontsize=11,
+            weight="bold")  # fmt: skip
+    ax.text(3.0, -0.55, "each prediction sees only the tokens before it", ha="center",
+            fontsize=9, style="italic")  # fmt: skip
+    masked = ["[CLS]", "the", "[MASK]", "sat", "on", "the", "[MASK]", "[SEP]"]
+    answers = {2: "cat", 6: "mat"}
+    for i, token in enumerate(masked):  # BERT: only the hidden tokens are predicted
+        x = 7.5 + i * 1.4
+        _token(ax, x, 0, token, "#c6dbef" if token == "[MASK]" else "#f7f7f7")
+        if i in answers:
+            _token(ax, x, 2, answers[i], "#c7e9c0")
+            _arrow(ax, (x, 0.3), (x, 1.7))
+    for i in range(len(masked)):  # what the prediction of "cat" reads: both sides
+        ax.plot([7.5 + i * 1.4, 7.5 + 2 * 1.4], [0.3, 1.68], color="#31a354", linewidth=0.9,
+                alpha=0.6)  # fmt: skip
+    ax.text(12.4, 2.75, "BERT: fill in the hidden tokens (masked LM)", ha="center", fontsize=11,
+            weight="bold")  # fmt: skip
+    ax.text(12.4, -0.55, "each prediction sees every other token, before and after", ha="center",
+            fontsize=9, style="italic")  # fmt: skip
+    ax.plot([6.6, 6.6], [-0.4, 2.9], color="#bbbbbb", linewidth=1)
     return fig
 
 
@@ -185,16 +239,16 @@ def plot_data_parallel(world_size: int = 2) -> Figure:
             title_size=10,
         )
         _arrow(ax, (centre, 0.28), (centre, 0.25))
-    mean = " + ".join(f"g{r}" for r in range(world_size))
+    total = " + ".join(f"g{r}" for r in range(world_size))
     _box(
         ax,
         0.05,
         0.3,
         0.9,
         0.09,
-        f"all_reduce: every rank gets g = ({mean}) / {world_size}",
+        f"all_reduce (sum): every rank gets {total}; each divides by {world_size}: g = the mean",
         color="#fff7bc",
         title_size=10,
     )
-    ax.set_title("Data parallelism: split the batch, copy the model, average the gradients")
+    ax.set_title("Data parallelism: split the batch, copy the model, sum the gradients, divide")
     return fig

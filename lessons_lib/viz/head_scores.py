@@ -32,11 +32,11 @@ def plot_head_scores(jobs: Mapping[str, torch.Tensor], title: str | None = None)
     if len(shapes) != 1 or len(next(iter(shapes))) != 2:
         raise ValueError(f"Every job needs a (layers, heads) grid of one shape, got {shapes}.")
     n_layer, n_head = next(iter(shapes))
-    width, height = max(3.2, 0.42 * n_head + 1.2), 0.42 * n_layer + 1.3
-    if len(grids) * n_head <= 16:  # few heads: the panels side by side
-        fig, axes = new_figure(1, len(grids), figsize=(width * len(grids) + 0.8, height + 0.3))
-    else:  # many heads (BERT's 12): one panel under the other, each cell still readable
-        fig, axes = new_figure(len(grids), 1, figsize=(width + 0.8, height * len(grids) + 0.3))
+    stacked = len(grids) * n_head > 16  # many heads (BERT): one panel per row, larger digits
+    rows, cols = (len(grids), 1) if stacked else (1, len(grids))
+    cell, fontsize = (0.55, 8) if stacked else (0.42, 7)
+    width, height = max(3.2, cell * n_head + 1.0), cell * n_layer + 1.0
+    fig, axes = new_figure(rows, cols, figsize=(width * cols + 1.0, height * rows + 0.4))
     axes = [axes] if len(grids) == 1 else list(axes)
     for ax, (job, values) in zip(axes, grids.items(), strict=True):
         image = ax.imshow(values.numpy(), vmin=0, vmax=1, cmap="Blues")
@@ -46,7 +46,9 @@ def plot_head_scores(jobs: Mapping[str, torch.Tensor], title: str | None = None)
                 text = f"{v:.2f}"
                 text = text[1:] if text.startswith("0.") else text  # ".56"; 0.996 -> "1.00"
                 ink = "white" if v > 0.6 else "black"
-                ax.text(head_i, layer_i, text, ha="center", va="center", fontsize=7, color=ink)
+                ax.text(
+                    head_i, layer_i, text, ha="center", va="center", fontsize=fontsize, color=ink
+                )
         ax.set(
             title=f"weight on {job}",
             xlabel="head",
@@ -55,7 +57,7 @@ def plot_head_scores(jobs: Mapping[str, torch.Tensor], title: str | None = None)
             yticks=range(n_layer),
         )
         ax.grid(False)
-    fig.colorbar(image, ax=axes, shrink=0.8, label="average attention weight")
+    fig.colorbar(image, ax=axes, shrink=0.8, pad=0.02, label="average attention weight")
     if title:
         fig.suptitle(title)
     return fig

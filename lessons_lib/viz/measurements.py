@@ -9,65 +9,89 @@ import numpy as np
 import torch
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, NullFormatter
 
 from .._checks import positive_int
 from ..measures.compute import training_flops
-from ..measures.power_law import compute_frontier, fit_power_law
+from ..measures.power_law import compute_frontier, fit_power_law, fit_power_law_with_floor
 from .figures import new_figure
 
 _SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-# 10⁴ without mathtext (whose fonts a bare machine may lack, and then it warns)
-_DECADES = FuncFormatter(
-    lambda value, _: "10" + str(round(np.log10(value))).translate(_SUPERSCRIPTS)
-)
+# tick labels like 10⁴ are written with these, not mathtext (whose fonts a bare machine may
+# lack, and then it warns)
 
 
 def _runs(table: dict, sweep: str) -> list[dict]:
     return [row for row in table["rows"] if row.get("sweep") == sweep]
 
 
+def _times_decade(value: float, _=None) -> str:
+    """3·10⁵, 10⁶: a log axis's tick as a digit times a power of ten, without mathtext."""
+    exponent = int(np.floor(np.log10(value) + 1e-9))
+    digit = round(value / 10**exponent)
+    decade = "10" + str(exponent).translate(_SUPERSCRIPTS)
+    return decade if digit == 1 else f"{digit}·{decade}"
+
+
+def _loss_ticks(ax, step: float) -> None:
+    """Evenly spaced loss ticks on a log y axis, every label with the same decimals."""
+    low, high = ax.get_ylim()
+    ticks = np.arange(np.ceil(low / step) * step, high, step)
+    decimals = max(0, -int(np.floor(np.log10(step) + 1e-9)))
+    ax.set_yticks(ticks, [f"{t:.{decimals}f}" for t in ticks])
+    ax.yaxis.set_minor_formatter(NullFormatter())
+    ax.set_ylabel("validation loss (nats per character)")
+
+
 def plot_scaling(table: dict) -> Figure:
     """Validation loss against parameters, tokens seen and compute, for ``bench scaling``'s
-    size sweep, with a power law fitted to the first and to the compute frontier."""
+    size sweep: power laws with and without an irreducible floor fitted to the final losses,
+    and the compute frontier (the best loss each budget bought) with its power law."""
     runs = sorted(_runs(table, "size"), key=lambda r: r["non_embedding"])
-    fig, (by_size, by_tokens, by_compute) = new_figure(1, 3, figsize=(15, 4.6))
+    fig, (by_size, by_tokens, by_compute) = new_figure(1, 3, figsize=(15, 4.8))
     n = np.array([r["non_embedding"] for r in runs], float)
     final = np.array([r["final_val_loss"] for r in runs])
-    law = fit_power_law(n, final)
-    by_size.plot(n, final, "o", color="C0", label="each width, after all steps")
-    by_size.plot(n, law(n), "--", color="C3", label=f"fit: L ∝ N^−{law.exponent:.3f}")
+    law, floored = fit_power_law(n, final), fit_power_law_with_floor(n, final)
+    wide = np.logspace(np.log10(n[0]) - 0.1, np.log10(n[-1]) + 0.1, 50)
+    by_size.plot(n, final, "o", color="C0", label="each width, after all steps", zorder=3)
+    by_size.plot(wide, law(wide), "--", color="C3", label=f"a·N⁻ᵅ: α = {law.exponent:.3f}")
+    label = f"E + A·N⁻ᵅ: α = {floored.exponent:.2f}, E = {floored.floor:.2f}"
+    by_size.plot(wide, floored(wide), "-", color="C2", label=label)
+    by_size.axhline(floored.floor, color="C2", linestyle=":", linewidth=1)
     by_size.set_xlabel("parameters N (without embeddings)")
     by_size.set_title("loss against model size")
     points = []
     for i, run in enumerate(runs):
         tokens = np.array(run["tokens"][1:], float)  # skip step 0: no tokens seen yet
         loss = np.array(run["val_loss"][1:])
-        label = f"{run['non_embedding']:,} params"
+        label = f"N = {run['non_embedding']:,}"
         by_tokens.plot(tokens, loss, color=f"C{i}", label=label)
         compute = [training_flops(run["non_embedding"], t) for t in tokens]
-        by_compute.plot(compute, loss, color=f"C{i}", alpha=0.8)
+        by_compute.plot(compute, loss, color=f"C{i}", alpha=0.6)
         points += list(zip(compute, loss, strict=True))
-    frontier = np.array(compute_frontier(points))
-    law_c = fit_power_law(frontier[:, 0], frontier[:, 1])
-    by_compute.plot(frontier[:, 0], law_c(frontier[:, 0]), "--", color="k",
-                    label=f"frontier fit: L ∝ C^−{law_c.exponent:.3f}")  # fmt: skip
+    frontier = np.array(compute_frontier(points))  # (F, 2): compute, loss
+    c = frontier[:, 0]
+    law_c, floored_c = fit_power_law(c, frontier[:, 1]), fit_power_law_with_floor(c, frontier[:, 1])
+    by_compute.plot(c, frontier[:, 1], "-", color="k", linewidth=3, alpha=0.3, zorder=1,
+                    label="compute frontier")  # fmt: skip
+    label = f"E + A·C⁻ᵅ: α = {floored_c.exponent:.2f}, E = {floored_c.floor:.2f}"
+    by_compute.plot(c, floored_c(c), "-", color="k", linewidth=1, label=label)
+    by_compute.plot(c, law_c(c), "--", color="k", label=f"a·C⁻ᵅ: α = {law_c.exponent:.3f}")
     by_tokens.set_xlabel("tokens seen D")
     by_tokens.set_title("loss against data seen")
     by_compute.set_xlabel("compute C = 6·N·D (FLOPs)")
     by_compute.set_title("loss against compute")
-    plain = FuncFormatter(lambda value, _: f"{value:.3g}")  # 1.8, not 1.8 × 10^0
-    for ax in (by_size, by_tokens, by_compute):
+    for ax, step in ((by_size, 0.05), (by_tokens, 0.2), (by_compute, 0.2)):
         ax.set_xscale("log")
         ax.set_yscale("log")
-        ax.yaxis.set_major_formatter(plain)
-        ax.yaxis.set_minor_formatter(plain)
-        ax.xaxis.set_major_formatter(_DECADES)
-        ax.xaxis.set_minor_formatter(NullFormatter())  # decades only: no crowded labels
-        ax.set_ylabel("validation loss (nats per character)")
-    by_size.legend()
-    by_tokens.legend(fontsize=8)
-    by_compute.legend()
+        ax.xaxis.set_major_formatter(FuncFormatter(_times_decade))
+        ax.xaxis.set_minor_formatter(NullFormatter())
+        _loss_ticks(ax, step)
+    by_tokens.set_xticks([2e5, 5e5, 1e6, 2e6])  # one decade and a half: label inside it too
+    by_size.legend(fontsize=9)
+    by_tokens.legend(fontsize=8, title="size (no embeddings)", title_fontsize=8)
+    by_compute.legend(fontsize=9)
     return fig
 
 
@@ -126,27 +150,37 @@ def plot_overfitting(table: dict, live: dict | None = None) -> Figure:
     return fig
 
 
-def plot_effect_sizes(results: dict[str, dict[str, Sequence[float]]]) -> Figure:
-    """WEAT effect sizes: one group per test, one bar per way of embedding (words, sentences),
-    the spread over templates or dropped words as a line. ``results[test][way]`` is a list of
-    effect sizes: the first is the bar, the rest give the line's ends (min to max)."""
-    tests = list(results)
-    ways = list(next(iter(results.values())))
-    fig, ax = new_figure(figsize=(9, 4.2))
-    width = 0.8 / len(ways)
-    for j, way in enumerate(ways):
-        x = np.arange(len(tests)) + (j - (len(ways) - 1) / 2) * width
-        values = [results[t][way] for t in tests]
-        ax.bar(x, [v[0] for v in values], width, color=f"C{j}", label=way)
-        for xi, v in zip(x, values, strict=True):
-            if len(v) > 1:
-                ax.vlines(xi, min(v[1:]), max(v[1:]), color="k", linewidth=1.5)
+def plot_effect_sizes(
+    bare_words: dict[str, tuple[float, Sequence[float]]],
+    pooled_sentences: dict[str, tuple[float, Sequence[float]]],
+) -> Figure:
+    """WEAT effect sizes, two bars per test: the bare words and the SEAT sentences pooled.
+    Each maps a test's name to ``(d, spread)``: d is the bar, and a black line runs from the
+    lowest to the highest d in ``spread`` (for the words: d with one word left out; for the
+    sentences: d of each template on its own)."""
+    tests = list(bare_words)
+    fig, ax = new_figure(figsize=(9, 4.4))
+    ways = (
+        (bare_words, "bare words (line: d with one word left out)"),
+        (pooled_sentences, "SEAT, all templates pooled (line: d of each template alone)"),
+    )
+    width = 0.38
+    for j, (results, label) in enumerate(ways):
+        x = np.arange(len(tests)) + (j - 0.5) * width
+        ax.bar(x, [results[t][0] for t in tests], width, color=f"C{j}", label=label)
+        for xi, test in zip(x, tests, strict=True):
+            spread = list(results[test][1])
+            if spread:
+                ax.vlines(xi, min(spread), max(spread), color="k", linewidth=1.5)
     ax.axhline(0, color="grey", linewidth=0.8)
     ax.set_xticks(range(len(tests)), tests)
     ax.set_ylabel("effect size d")
     ax.set_ylim(-1, 2)
-    ax.set_title("WEAT / SEAT on MiniLM (black lines: spread over templates or dropped words)")
-    ax.legend(fontsize=9)
+    ax.set_title(
+        "WEAT and SEAT on MiniLM. Black lines: the lowest to the highest d over one\n"
+        "choice (a word left out, a single template); ranges, not error bars"
+    )
+    ax.legend(fontsize=9, loc="upper right")
     return fig
 
 
@@ -174,7 +208,8 @@ def plot_masks(length: int = 6, source_length: int = 5) -> Figure:
         ax.set_xticks(np.arange(cols) + 0.5, range(cols))
         ax.set_yticks(np.arange(rows) + 0.5, range(rows))
         ax.grid(False)
-    fig.supxlabel("blue: may attend    grey: masked out", fontsize=10)
+    key = [Patch(color=colours(1), label="may attend"), Patch(color=colours(0), label="masked out")]
+    fig.legend(handles=key, loc="outside right center", fontsize=10)
     axes[2].set_xlabel("source position (encoder output)")
     axes[2].set_ylabel("target position")
     return fig
@@ -183,25 +218,22 @@ def plot_masks(length: int = 6, source_length: int = 5) -> Figure:
 def plot_shares(
     words: Sequence[str], corpus: Sequence[float], model: Sequence[float], overall: float
 ) -> Figure:
-    """Each word's masculine share in the corpus against the model's, with the diagonal (the
-    model copies the corpus word by word) and the corpus's overall share (the model copies
-    only the overall ratio)."""
-    fig, ax = new_figure(figsize=(6.2, 5.4))
-    ax.plot([0, 1], [0, 1], "--", color="grey", label="model = corpus, word by word")
-    ax.axhline(overall, color="C1", linestyle=":", label=f"corpus overall: {overall:.2f}")
-    ax.scatter(corpus, model, color="C0", zorder=3)
-    order = np.argsort(corpus)  # labels on four levels, left to right, so neighbours part
-    for rank, i in enumerate(order):
-        up = rank % 2 == 0
-        lift = 6 + 30 * (rank // 2 % 2)  # points: near or far from the dot
-        ax.annotate(words[i], (corpus[i], model[i]), textcoords="offset points",
-                    xytext=(0, lift if up else -lift), fontsize=9, ha="center",
-                    va="bottom" if up else "top",
-                    arrowprops=dict(arrowstyle="-", color="grey", linewidth=0.6))  # fmt: skip
-    ax.set_xlim(0.2, 1.0)
-    ax.set_ylim(0.2, 1.0)
-    ax.set_xlabel("corpus: he / (he + she) in the 10 words after the word")
-    ax.set_ylabel("GPT: P(he) / (P(he) + P(she)) after a prompt")
-    ax.set_title("masculine share of pronouns, corpus and model")
-    ax.legend(fontsize=9, loc="lower right")
+    """Each word's masculine share of pronouns in the corpus and in the model, one row per
+    word (sorted by the corpus's share), joined by a line: long lines are words where the
+    model does not follow the corpus. Dotted: the corpus's overall share."""
+    order = np.argsort(corpus)  # (W,): lowest corpus share at the bottom
+    rows = np.arange(len(words))
+    fig, ax = new_figure(figsize=(7, 0.32 * len(words) + 1.6))
+    ax.hlines(rows, np.asarray(corpus)[order], np.asarray(model)[order], color="grey",
+              linewidth=1)  # fmt: skip
+    ax.plot(np.asarray(corpus)[order], rows, "o", color="C0", label="corpus")
+    ax.plot(np.asarray(model)[order], rows, "s", color="C3", label="GPT after a prompt")
+    ax.axvline(overall, color="C1", linestyle=":", label=f"corpus overall: {overall:.2f}")
+    ax.axvline(0.5, color="grey", linewidth=0.8)
+    ax.set_yticks(rows, [words[i] for i in order])
+    ax.set_xlim(0.3, 1.0)
+    ax.set_ylim(-0.7, len(words) - 0.3)
+    ax.set_xlabel("masculine share: he / (he + she)")
+    ax.set_title("masculine share of pronouns after each word: corpus and GPT")
+    ax.legend(fontsize=9, loc="upper left")
     return fig

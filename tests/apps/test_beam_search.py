@@ -122,3 +122,23 @@ def test_scores_that_are_not_log_probabilities_are_refused(broken, message):
     step = random_model()
     with pytest.raises(ValueError, match=message):
         beam_search(lambda prefixes: broken(step(prefixes)), BOS, EOS)
+
+
+def test_length_normalisation_can_prefer_a_longer_sequence():
+    # after bos (0): eos (1) 0.5, a (2) 0.5; after a: eos 0.9. Plain sum: "" (log 0.5) beats
+    # "a" (log 0.45); per token, "a" scores log(0.45) / 2 = -0.40 against log(0.5) / 1 = -0.69
+    table = torch.tensor(
+        [[0.0, 0.5, 0.5, 0.0], [0.0, 1.0, 0.0, 0.0], [0.0, 0.9, 0.05, 0.05], [0.0, 1.0, 0.0, 0.0]]
+    )
+
+    def step(prefixes):
+        return table[prefixes[:, -1]].log()
+
+    plain = beam_search(step, 0, 1, beam_size=2)
+    per_token = beam_search(step, 0, 1, beam_size=2, length_penalty=1.0)
+    assert plain[0][0] == [] and per_token[0][0] == [2]
+    assert per_token[0][1] == pytest.approx(math.log(0.45))  # the raw log-probability
+    assert {tuple(t) for t, _ in plain} == {tuple(t) for t, _ in per_token}
+    for bad, error in ((-0.5, ValueError), (3, ValueError), ("1", TypeError), (True, TypeError)):
+        with pytest.raises(error):
+            beam_search(step, 0, 1, length_penalty=bad)

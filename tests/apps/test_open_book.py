@@ -141,3 +141,20 @@ def test_retrieve_then_read_with_a_trained_reader(small):
     R.train_reader(reader)
     result = O.open_book_exact_match(reader, index, collection)
     assert result["right_story"] >= 0.9 and result["exact_match"] >= 0.8
+
+
+def test_misspelled_names_swap_two_neighbouring_letters():
+    collection = O.make_collection(50, seed=2)
+    typos = O.misspell_names(collection, seed=0)
+    assert typos.stories is collection.stories and typos.story_of == collection.story_of
+    for q, t in zip(collection.questions, typos.questions, strict=True):
+        name = q.question.removeprefix("Where is ").removesuffix("?")
+        typo = t.question.removeprefix("Where is ").removesuffix("?")
+        changed = [i for i, (a, b) in enumerate(zip(name, typo, strict=True)) if a != b]
+        assert typo != name and sorted(typo) == sorted(name) and typo[0] == name[0]
+        assert len(changed) == 2 and changed[1] == changed[0] + 1
+        assert (t.answer, t.sentences) == (q.answer, q.sentences)
+    again = O.misspell_names(collection, seed=0)
+    assert [q.question for q in again.questions] == [q.question for q in typos.questions]
+    with pytest.raises(TypeError):
+        O.misspell_names(collection.questions)

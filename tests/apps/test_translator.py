@@ -152,7 +152,12 @@ def test_a_batch_translates_as_each_text_alone_and_one_beam_is_the_batched_greed
     assert model.translate(texts) == [model.translate(t) for t in texts]
     assert model.translate([]) == []
     # one beam through beam_search is the batched greedy decoder
-    assert [model._beam(t, 1) for t in texts] == model.translate(texts)
+    assert [model.beams(t, 1)[0][0] for t in texts] == model.translate(texts)
+    # beams with length normalisation: translate and exact match pass it through
+    per_char = [model.beams(t, 3, length_penalty=1.0)[0][0] for t in texts]
+    assert model.translate(texts, beam_size=3, length_penalty=1.0) == per_char
+    pairs = [(t, p) for t, p in zip(texts, per_char, strict=True) if p]
+    assert pairs and T.translation_exact_match(model, pairs, 3, 1.0)["all"] == 1.0
 
 
 def test_beams_are_ranked_by_the_log_probability_the_model_gives_them():

@@ -2,109 +2,92 @@
 
 from __future__ import annotations
 
+import json
+import math
+
 import pytest
 import torch
-import torch.nn.functional as F
+from safetensors.torch import save
 
 from lessons_lib import exercises as ex
 from lessons_lib.course.exercises import FORGOT_RETURN, ch07
-from lessons_lib.tokenization.wordpiece import wordpiece
+from lessons_lib.data.search_queries import (
+    SEARCH_QUERIES,
+    content_words,
+    search_collection,
+    speech_passages,
+    target_ranks,
+)
+from lessons_lib.models.bert import BertConfig, BertEncoder
+from lessons_lib.training.checkpoint import load_pretrained
 
-NAMES = ["cosine_matrix", "gpt2_name", "masked_mean", "wordpiece_split"]
-
-
-def _split(word, vocab, on_stuck=lambda pieces: ["[UNK]"], shorter_by=0):
-    """Greedy longest match first, with ``on_stuck(pieces)`` returned when nothing fits; the
-    longest candidate tried is ``shorter_by`` characters shorter than the rest of the word."""
-    pieces, start = [], 0
-    while start < len(word):
-        for end in range(len(word) - shorter_by, start, -1):
-            piece = word[start:end] if start == 0 else "##" + word[start:end]
-            if piece in vocab:
-                break
-        else:
-            return on_stuck(pieces)
-        pieces.append(piece)
-        start = end
-    return pieces
+NAMES = ["gpt_layer_features", "padding_mask", "rare_word_scores", "read_tensor"]
 
 
-def _mean_over_real_tokens_of_the_batch(vectors, mask):
-    weights = mask.to(vectors.dtype).unsqueeze(-1)
-    return (vectors * weights).sum(1) / weights.sum()  # every sentence's count, added up
+def _blocks(gpt, idx, first_block, n_blocks, positions=True):
+    """The mean over positions after ``n_blocks`` blocks (optionally without positions)."""
+    with torch.no_grad():
+        x = gpt.tok_emb(idx)
+        if positions:
+            x = x + gpt.pos_emb(torch.arange(idx.shape[1]))
+        for block in gpt.blocks[first_block : first_block + n_blocks]:
+            x = block(x)
+        return x.mean(dim=1)
+
+
+def _from_the_header_end(raw, name):
+    """The mistake of counting ``data_offsets`` from the start of the file."""
+    n = int.from_bytes(raw[:8], "little")
+    info = json.loads(raw[8 : 8 + n])[name]
+    start, end = info["data_offsets"]
+    flat = torch.frombuffer(bytearray(raw[start:end]), dtype=ch07._DTYPES[info["dtype"]])
+    return flat.reshape(info["shape"])
+
+
+def _shared(query, passages):
+    return torch.tensor([len(query & w) / max(len(w), 1) ** 0.5 for w in passages])
 
 
 WRONG = [
+    ("padding_mask", lambda m: m[:, None, None, :], "got torch.int64: use .bool()"),
+    ("padding_mask", lambda m: m.bool(), "shape (2, 5) is still (B, T)"),
+    ("padding_mask", lambda m: m.bool()[:, None, :, None], "(B, 1, T, 1) masks queries"),
+    ("padding_mask", lambda m: ~m.bool()[:, None, None, :], "True must mark the real tokens"),
+    ("padding_mask", lambda m: m.bool()[:, None, None, :].tolist(), "return a tensor, got list"),
+    ("read_tensor", _from_the_header_end, "data_offsets count from the end of the header"),
+    ("read_tensor", lambda r, n: ch07.read_tensor(r, n).flatten(), "reshape to the header's"),
+    ("read_tensor", lambda r, n: ch07.read_tensor(r, n).float(), "'b': return torch.int64"),
+    ("rare_word_scores", _shared, "every shared word still counts 1"),
     (
-        "wordpiece_split",
-        lambda w, v: [p.removeprefix("##") for p in ch07.wordpiece_split(w, v)],
-        "Only the first piece is bare; every later piece is looked up with '##'",
+        "rare_word_scores",
+        lambda q, p: ch07.rare_word_scores(q, p) * torch.tensor([len(w) ** 0.5 for w in p]),
+        "divide each passage's score by the square root of its number of words",
     ),
     (
-        "wordpiece_split",
-        lambda w, v: ["##" + p.removeprefix("##") for p in ch07.wordpiece_split(w, v)],
-        "Only the first piece is bare",
+        "rare_word_scores",
+        lambda q, p: -ch07.rare_word_scores(q, p),  # log(df / P): common words win
+        "expected [0.203, 0.694, 1.184, 0.0], got [-0.203, -0.694, -1.184, -0.0]",
+    ),
+    ("rare_word_scores", lambda q, p: ch07.rare_word_scores(q, p)[:2], "shape (4,), got (2,)"),
+    (
+        "gpt_layer_features",
+        lambda gpt, idx, layer: _blocks(gpt, idx, 0, layer + 2),
+        "layer=0 gave block 1's output: layers count from 0",
     ),
     (
-        "wordpiece_split",
-        lambda w, v: _split(w, v, on_stuck=lambda pieces: pieces),  # keeps what matched
-        "'tha': 't', '##h' match, but nothing fits 'a' as a continuation",
+        "gpt_layer_features",
+        lambda gpt, idx, layer: _blocks(gpt, idx, 0, layer),
+        "layer=0 gave the embeddings, before any block",
     ),
     (
-        "wordpiece_split",
-        lambda w, v: _split(w, v, on_stuck=lambda pieces: ["[UNK]"] if pieces else []),
-        "'xyz' cannot be split with this vocabulary: return ['[UNK]'], got []",
+        "gpt_layer_features",
+        lambda gpt, idx, layer: _blocks(gpt, idx, 0, layer + 1, positions=False),
+        "Did you add the position embeddings",
     ),
     (
-        "wordpiece_split",
-        lambda w, v: _split(w, v, shorter_by=1),  # never tries the whole rest of the word
-        "'unaffable' can be split into ['un', '##aff', '##able'], got ['[UNK]']",
-    ),
-    ("masked_mean", lambda v, m: v.mean(1), "padding counts too"),
-    (
-        "masked_mean",
-        lambda v, m: (v * m[..., None]).sum(1) / v.shape[1],
-        "divide by the number of real tokens of each sentence (mask.sum(1))",
-    ),
-    ("masked_mean", lambda v, m: ch07.masked_mean(v, m).tolist(), "return a tensor, got list"),
-    (
-        "masked_mean",
-        lambda v, m: ch07.masked_mean(v, m).unsqueeze(1),
-        "expected one vector per sentence, (2, 4); got (2, 1, 4)",
-    ),
-    ("masked_mean", lambda v, m: (v * m[..., None]).sum(1), "expected [[2.0, 3.0, 1.0, 1.0]"),
-    ("masked_mean", _mean_over_real_tokens_of_the_batch, "expected [[2.0, 3.0, 1.0, 1.0]"),
-    ("cosine_matrix", lambda a, b: a @ b.T, "those are dot products"),
-    (
-        "cosine_matrix",
-        lambda a, b: ch07.cosine_matrix(b, a),
-        "one cosine per (row of a, row of b): shape (3, 2), got (2, 3)",
-    ),
-    ("cosine_matrix", lambda a, b: ch07.cosine_matrix(a, b).tolist(), "return a tensor, got list"),
-    (
-        "cosine_matrix",
-        lambda a, b: (a / a.norm(dim=1, keepdim=True)) @ b.T,  # b not normalised
-        "point the same way, so their cosine is 1; got 10.000",
-    ),
-    (
-        "cosine_matrix",
-        lambda a, b: (a / a.norm(dim=0)) @ (b / b.norm(dim=0)).T,  # the columns' lengths
-        "You normalised each column (dim=0); normalise each row (dim=1)",
-    ),
-    (
-        "gpt2_name",
-        lambda name: ch07.gpt2_name(name).removeprefix("transformer."),
-        "GPT2LMHeadModel puts the network under 'transformer.': 'transformer.wte.weight'",
-    ),
-    (
-        "gpt2_name",
-        lambda name: name,
-        "'tok_emb.weight': expected 'transformer.wte.weight', got 'tok_emb.weight'",
-    ),
-    (
-        "gpt2_name",
-        lambda name: ch07.gpt2_name(name).replace("c_fc", "c_proj"),
-        "'blocks.1.ffn.up.weight': expected 'transformer.h.1.mlp.c_fc.weight', got",
+        "gpt_layer_features",
+        lambda gpt, idx, layer: _blocks(gpt, idx, 0, layer + 1).unsqueeze(1),
+        "one vector per text, (B, C) = (2, 192); got (2, 1, 192)",
     ),
 ]
 
@@ -133,90 +116,57 @@ def test_a_forgotten_return_is_named(name):
     assert FORGOT_RETURN in message
 
 
-def test_a_divisor_without_keepdim_is_caught_by_the_shapes():
-    def no_keepdim(vectors, mask):
-        return (vectors * mask[..., None]).sum(1) / mask.sum(1)  # (B, C) / (B,): C != B here
-
-    passed, message = ex.run_check("masked_mean", no_keepdim)
-    assert not passed and message.startswith("your code raised RuntimeError")
-
-
-def test_learner_code_that_crashes_names_the_error():
-    def no_unsqueeze(vectors, mask):
-        return (vectors * mask).sum(1) / mask.sum(1)  # (B, T, C) * (B, T): does not broadcast
-
-    passed, message = ex.run_check("masked_mean", no_unsqueeze)
-    assert not passed and message.startswith("your code raised RuntimeError")
-
-
-def test_shortest_first_gets_the_longest_match_hint(assert_specific_hint):
-    assert_specific_hint("wordpiece_split", ch07._shortest_first, "took the shortest piece first")
-
-
-def test_an_unk_for_the_stuck_piece_gets_the_whole_word_hint(assert_specific_hint):
-    def unk_for_the_stuck_piece(word, vocab):
-        return _split(word, vocab, on_stuck=lambda pieces: [*pieces, "[UNK]"])
-
-    assert_specific_hint("wordpiece_split", unk_for_the_stuck_piece, "the whole word is ['[UNK]']")
-
-
 # --- the model solutions, by hand -----------------------------------------------------------
 
-VOCAB = {"un", "##aff", "##able", "play", "##ing", "##s", "the", "##e", "t", "##h", "a", "##b"}
+
+def test_padding_mask_by_hand_and_in_the_encoder():
+    mask = ch07.padding_mask(torch.tensor([[1, 1, 0], [1, 1, 1]]))
+    assert mask.shape == (2, 1, 1, 3) and mask.dtype == torch.bool
+    assert mask[:, 0, 0].tolist() == [[True, True, False], [True, True, True]]
+    model = BertEncoder(BertConfig(vocab_size=20, hidden_size=8, n_layer=1, n_head=2,
+                                   intermediate_size=16, max_positions=8))  # fmt: skip
+    ids = torch.tensor([[5, 6, 0], [7, 8, 9]])
+    x = model.eval().embed(ids)
+    torch.testing.assert_close(model.blocks[0](x, mask), model(ids, (ids != 0).long()))
 
 
-def test_wordpiece_split_by_hand():
-    assert ch07.wordpiece_split("unaffable", VOCAB) == ["un", "##aff", "##able"]
-    assert ch07.wordpiece_split("thee", VOCAB) == ["the", "##e"]  # longest first: not t, ##h
-    assert ch07.wordpiece_split("tha", VOCAB) == ["[UNK]"]  # 'a' only starts a word
-    assert ch07.wordpiece_split("ab", VOCAB) == ["a", "##b"]
-    assert ch07.wordpiece_split("", VOCAB) == []
+def test_read_tensor_equals_the_safetensors_library():
+    tensors = {"w": torch.randn(3, 4), "ids": torch.arange(5)[None], "s": torch.tensor(2.5)}
+    raw = save(tensors)
+    for name, want in tensors.items():
+        got = ch07.read_tensor(raw, name)
+        assert got.dtype == want.dtype
+        torch.testing.assert_close(got, want)
+    assert ch07.read_tensor(raw, "w").shape == (3, 4)
 
 
-@pytest.mark.parametrize("word", ["playings", "thethe", "unplay", "aaa", "theb", "playable"])
-def test_wordpiece_split_agrees_with_the_library(word):
-    vocab = VOCAB | {"##the", "##play", "##a"}
-    assert ch07.wordpiece_split(word, vocab) == wordpiece(word, vocab)
+def test_rare_word_scores_by_hand():
+    passages = [{"king", "crown"}, {"king", "storm"}, {"rain", "storm", "wind", "king"}]
+    got = ch07.rare_word_scores({"king", "storm", "wind"}, passages)
+    # king is in all 3 passages (log 1 = 0), storm in 2 (log 1.5), wind in 1 (log 3)
+    want = torch.tensor([0.0, math.log(1.5) / 2**0.5, (math.log(1.5) + math.log(3)) / 2])
+    torch.testing.assert_close(got, want)
 
 
-def test_masked_mean_by_hand():
-    vectors = torch.tensor(
-        [[[1.0, 2.0], [3.0, 4.0], [50.0, 60.0]], [[2.0, 0.0], [4.0, 8.0], [6.0, 1.0]]]
-    )
-    mask = torch.tensor([[1, 1, 0], [1, 1, 1]])
-    torch.testing.assert_close(
-        ch07.masked_mean(vectors, mask), torch.tensor([[2.0, 3.0], [4.0, 3.0]])
-    )
-    bool_mask = mask.bool()  # a mask of booleans works too
-    torch.testing.assert_close(
-        ch07.masked_mean(vectors, bool_mask), torch.tensor([[2.0, 3.0], [4.0, 3.0]])
-    )
+def test_rare_word_scores_find_more_summaries_than_shared_words():
+    passages, owner = speech_passages(search_collection())
+    words = [content_words(p) for p in passages]
+    found = {}
+    for name, score in (("rare", ch07.rare_word_scores), ("shared", _shared)):
+        texts = [q.summary for q in SEARCH_QUERIES]
+        scores = torch.stack([score(content_words(t), words) for t in texts]).float()
+        found[name] = sum(r <= 5 for r in target_ranks(scores, owner))
+    assert found["rare"] > found["shared"]
 
 
-def test_cosine_matrix_by_hand_and_against_torch():
-    a = torch.tensor([[3.0, 4.0], [1.0, 0.0], [0.0, -2.0]])
-    b = torch.tensor([[6.0, 8.0], [0.0, 1.0]])
-    want = torch.tensor([[1.0, 0.8], [0.6, 0.0], [-0.8, -1.0]])
-    torch.testing.assert_close(ch07.cosine_matrix(a, b), want)
-    g = torch.Generator().manual_seed(0)
-    x, y = torch.randn(5, 7, generator=g), torch.randn(4, 7, generator=g)
-    reference = F.cosine_similarity(x[:, None, :], y[None, :, :], dim=-1)  # (5, 4)
-    torch.testing.assert_close(ch07.cosine_matrix(x, y), reference)
-
-
-@pytest.mark.parametrize(
-    ("ours", "theirs"),
-    [
-        ("tok_emb.weight", "transformer.wte.weight"),
-        ("pos_emb.weight", "transformer.wpe.weight"),
-        ("blocks.0.attn.qkv.weight", "transformer.h.0.attn.c_attn.weight"),
-        ("blocks.2.attn.proj.weight", "transformer.h.2.attn.c_proj.weight"),
-        ("blocks.1.ffn.up.weight", "transformer.h.1.mlp.c_fc.weight"),
-        ("blocks.3.ffn.down.bias", "transformer.h.3.mlp.c_proj.bias"),
-        ("blocks.0.norm1.weight", "transformer.h.0.ln_1.weight"),
-        ("blocks.11.norm2.weight", "transformer.h.11.ln_2.weight"),
-        ("norm.bias", "transformer.ln_f.bias"),
-    ],
-)
-def test_gpt2_name_by_hand(ours, theirs):
-    assert ch07.gpt2_name(ours) == theirs
+def test_gpt_layer_features_match_the_blocks_outputs():
+    gpt, chars = load_pretrained()
+    idx = torch.tensor([chars.encode("Now is the winter")])
+    outputs = []
+    hooks = [b.register_forward_hook(lambda m, i, o: outputs.append(o)) for b in gpt.blocks]
+    with torch.no_grad():
+        gpt(idx)
+    for hook in hooks:
+        hook.remove()
+    for layer, output in enumerate(outputs):
+        torch.testing.assert_close(ch07.gpt_layer_features(gpt, idx, layer), output.mean(dim=1))

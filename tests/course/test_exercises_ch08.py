@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import math
-
 import pytest
-import sacrebleu
 import torch
 
 from lessons_lib import exercises as ex
-from lessons_lib.apps.rouge import rouge
 from lessons_lib.course.exercises import ch08
 
-NAMES = ["beam_step", "best_span", "brevity_penalty", "rouge1_f"]
+NAMES = ["beam_step", "best_span", "fuse_scores", "lcs_length"]
 
 
 def sort_within_first_beam(beams, log_probs, k):
@@ -26,22 +22,40 @@ def by_new_token_only(beams, log_probs, k):
     return sorted(found, key=lambda b: -b[1])[:k]
 
 
-def unclipped_rouge1(reference, prediction):
-    ref, pred = reference.lower().split(), prediction.lower().split()
-    overlap = sum(word in ref for word in pred)
-    return 0.0 if not overlap else 2 * overlap / (len(ref) + len(pred))
+def rank_fusion(keyword_scores, dense_scores):
+    """Reciprocal rank fusion without shared ranks: BM25's order of a row of zeros is arbitrary."""
+
+    def inverse_rank(scores):
+        return 1 / (61 + scores.argsort(1, descending=True).argsort(1))
+
+    return inverse_rank(keyword_scores) + inverse_rank(dense_scores)
+
+
+def longest_common_run(a, b):
+    """The longest unbroken run shared by a and b: a substring, not a subsequence."""
+    best = 0
+    for i in range(len(a)):
+        for j in range(len(b)):
+            k = 0
+            while i + k < len(a) and j + k < len(b) and a[i + k] == b[j + k]:
+                k += 1
+            best = max(best, k)
+    return best
 
 
 WRONG = [
-    ("brevity_penalty", lambda c, r: math.exp(1 - c / r) if c < r else 1.0, "r / c, not c / r"),
-    ("brevity_penalty", lambda c, r: min(1.0, c / r), "exponential"),
-    ("brevity_penalty", lambda c, r: math.exp(min(0, 1 - r / max(c, 1))) * (c <= r), "expected"),
     ("beam_step", sort_within_first_beam, "all beams together"),
     ("beam_step", by_new_token_only, "score so far plus"),
     ("beam_step", lambda b, lp, k: ch08.beam_step(b, lp, k)[:2], "Keep beam_size = 3"),
-    ("rouge1_f", unclipped_rouge1, "Clip each word's count"),
+    ("fuse_scores", lambda k, d: d, "loses what BM25 finds"),
+    ("fuse_scores", lambda k, d: k, "a tie"),
+    ("fuse_scores", rank_fusion, "a tie"),
+    ("fuse_scores", lambda k, d: k + d, "depends on the scales"),
+    ("fuse_scores", lambda k, d: k[0], "one score per question and story"),
     ("best_span", lambda s, e, m: (int(s.argmax()), int(e.argmax())), "separate argmaxes"),
     ("best_span", lambda s, e, m: ch08.best_span(s, e, 5), "at most max_len"),
+    ("lcs_length", longest_common_run, "may skip tokens"),
+    ("lcs_length", lambda a, b: len(set(a) & set(b)), "same order"),
 ]
 
 
@@ -58,18 +72,47 @@ def test_a_typical_mistake_fails_with_a_hint(name, answer, hint, assert_specific
 
 
 def test_the_solutions_agree_with_the_references():
-    # BLEU's brevity penalty as sacrebleu computes it, on c words against r words
-    for c, r in ((9, 10), (5, 10), (12, 10)):
-        bleu = sacrebleu.corpus_bleu([" ".join("a" * c)], [[" ".join("a" * r)]])
-        assert ch08.brevity_penalty(c, r) == pytest.approx(bleu.bp)
-    # ROUGE-1 as rouge-score (through the course's rouge, equal to it) computes it
-    for reference, prediction in (("the cat sat on the mat", "the the the the"), ("A b.", "a c")):
-        assert ch08.rouge1_f(reference, prediction) == pytest.approx(
-            rouge(reference, prediction)["rouge1"]
-        )
     # the best span by brute force over every allowed pair
     torch.manual_seed(0)
     for _ in range(20):
         s, e = torch.randn(9), torch.randn(9)
         pairs = [(i, j) for i in range(9) for j in range(i, min(9, i + 3))]
         assert ch08.best_span(s, e, 3) == max(pairs, key=lambda p: s[p[0]] + e[p[1]])
+    # one step of beam search by brute force over every extension
+    beams = [([1], -0.5), ([2], -0.1)]
+    log_probs = torch.randn(2, 5).log_softmax(-1)
+    every = [
+        (p + [t], s + log_probs[k, t].item()) for k, (p, s) in enumerate(beams) for t in range(5)
+    ]
+    assert ch08.beam_step(beams, log_probs, 4) == sorted(every, key=lambda b: -b[1])[:4]
+
+
+def test_fusion_keeps_the_best_of_both_retrievers():
+    scores, right = ch08._retrieval_scores()
+    for name, (bm25, cosine) in scores.items():
+        assert bm25.shape == cosine.shape == (200, 100) and right.shape == (200,)
+        recall = {
+            method: (s.argmax(1) == right).float().mean().item()
+            for method, s in (
+                ("BM25", bm25),
+                ("MiniLM", cosine),
+                ("fused", ch08.fuse_scores(bm25, cosine)),
+            )
+        }
+        assert recall["fused"] >= max(recall["BM25"], recall["MiniLM"]) - 0.005, (name, recall)
+    # a row of BM25 zeros leaves the order to the cosines
+    cosine = torch.tensor([[0.3, 0.9, 0.5]])
+    assert ch08.fuse_scores(torch.zeros(1, 3), cosine).argsort().tolist() == [[0, 2, 1]]
+
+
+def test_the_lcs_solution_agrees_with_brute_force():
+    import itertools
+
+    a, b = "a b c a b".split(), "b a c b a".split()
+    common = [
+        n
+        for n in range(len(a) + 1)
+        for sub in itertools.combinations(a, n)
+        if any(sub == other for other in itertools.combinations(b, n))
+    ]
+    assert ch08.lcs_length(a, b) == max(common) == 3

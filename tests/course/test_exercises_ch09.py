@@ -8,33 +8,46 @@ import torch
 
 from lessons_lib import exercises as ex
 from lessons_lib.course.exercises import ch09
-from lessons_lib.measures.compute import tokens_seen
-from lessons_lib.measures.compute import training_flops as library_flops
+from lessons_lib.measures.power_law import fit_power_law, fit_power_law_with_floor
 from lessons_lib.tools.overfitting import best_step
 
-NAMES = ["early_stopping", "training_flops", "weat_effect_size"]
+NAMES = ["early_stopping", "fit_with_floor", "membership_scores", "remove_direction"]
 
 
-def with_dot_products(X, Y, A, B):
-    s_x, s_y = ((W @ A.T).mean(1) - (W @ B.T).mean(1) for W in (X, Y))
-    return ((s_x.mean() - s_y.mean()) / torch.cat([s_x, s_y]).std()).item()
+def direction_not_unit(vectors, direction):
+    flat = vectors - (vectors @ direction)[:, None] * direction
+    return torch.nn.functional.normalize(flat, dim=1)
 
 
-def with_population_std(X, Y, A, B):
-    X, Y, A, B = (torch.nn.functional.normalize(m, dim=1) for m in (X, Y, A, B))
-    s_x, s_y = ((W @ A.T).mean(1) - (W @ B.T).mean(1) for W in (X, Y))
-    return ((s_x.mean() - s_y.mean()) / torch.cat([s_x, s_y]).std(correction=0)).item()
+def rows_not_rescaled(vectors, direction):
+    u = direction / direction.norm()
+    return vectors - (vectors @ u)[:, None] * u
+
+
+def last_of_a_tie(steps, train_loss, val_loss):
+    best = max(range(len(val_loss)), key=lambda i: (-val_loss[i], i))  # the later of equals
+    return steps[best], val_loss[best] - train_loss[best]
+
+
+def no_floor(x, y):
+    law = fit_power_law(x, y)
+    return 0.0, law.prefactor, law.exponent
 
 
 WRONG = [
-    ("weat_effect_size", with_dot_products, "cosines, not dot products"),
-    ("weat_effect_size", with_population_std, "ddof = 1"),
-    ("weat_effect_size", lambda X, Y, A, B: -ch09.weat_effect_size(X, Y, A, B), "The sign"),
-    ("training_flops", lambda n, s, b, t: 2.0 * n * s * b * t, "forward pass only"),
-    ("training_flops", lambda n, s, b, t: 6.0 * n * s * b, "D = steps·batch·block"),
+    ("remove_direction", direction_not_unit, "unit length first"),
+    ("remove_direction", rows_not_rescaled, "back to length 1"),
+    ("remove_direction", lambda v, d: v[:, :2], "expected shape (3, 3)"),
+    ("fit_with_floor", no_floor, "E = 0 is the pure power law"),
+    ("fit_with_floor", lambda x, y: (1.5, 4.0, -0.5), "minus the slope"),
+    ("fit_with_floor", lambda x, y: (1.5, 4.0), "three numbers"),
+    ("membership_scores", lambda m, t, p: ch09.membership_scores(m, t, p) * 32, "not sum"),
+    ("membership_scores", lambda m, t, p: -ch09.membership_scores(m, t, p), "minus the log"),
+    ("membership_scores", lambda m, t, p: ch09.membership_scores(m, t, p)[:2], "one score per"),
     ("early_stopping", lambda s, t, v: (s[int(np.argmin(t))], v[-1] - t[-1]), "*validation*"),
     ("early_stopping", lambda s, t, v: (int(np.argmin(v)), 0.45), "not the index"),
     ("early_stopping", lambda s, t, v: (300, t[3] - v[3]), "validation minus train"),
+    ("early_stopping", last_of_a_tie, "keep the earlier one"),
 ]
 
 
@@ -50,21 +63,41 @@ def test_a_typical_mistake_fails_with_a_hint(name, answer, hint, assert_specific
     assert_specific_hint(name, answer, hint)
 
 
-def test_the_solutions_agree_with_the_library_and_by_hand():
-    # d by hand on the exercise's vectors: cosines written out, then mean, difference, std
-    def cos(u, v):
-        return float(np.dot(u, v) / np.linalg.norm(u) / np.linalg.norm(v))
-
-    def s(w):
-        return np.mean([cos(w, a) for a in ch09._A]) - np.mean([cos(w, b) for b in ch09._B])
-
-    scores = [s(w) for w in ch09._X + ch09._Y]
-    by_hand = (np.mean(scores[:2]) - np.mean(scores[2:])) / np.std(scores, ddof=1)
-    tensors = [torch.tensor(m) for m in (ch09._X, ch09._Y, ch09._A, ch09._B)]
-    assert ch09.weat_effect_size(*tensors) == pytest.approx(by_hand)
-    assert library_flops(113_152, tokens_seen(800, 32, 128)) == ch09.training_flops(
-        113_152, 800, 32, 128
-    )
-    run = {"steps": [0, 50, 100], "train_loss": [3, 2, 1], "val_loss": [3, 2.5, 2.7]}
+def test_the_tie_rule_is_what_the_solution_and_the_library_do():
+    run = {"steps": [0, 50, 100, 150], "train_loss": [3, 2, 1.8, 1.5],
+           "val_loss": [3, 2.25, 2.5, 2.25]}  # fmt: skip
     step, gap = ch09.early_stopping(run["steps"], run["train_loss"], run["val_loss"])
-    assert (step, gap) == (best_step(run)["step"], best_step(run)["gap"]) == (50, 0.5)
+    assert (step, gap) == (best_step(run)["step"], best_step(run)["gap"]) == (50, 0.25)
+    assert last_of_a_tie(run["steps"], run["train_loss"], run["val_loss"])[0] == 150
+
+
+def test_removing_a_direction_leaves_unit_rows_orthogonal_to_it():
+    rng = np.random.default_rng(0)
+    vectors, direction = torch.tensor(rng.normal(size=(5, 8))), torch.tensor(rng.normal(size=8))
+    out = ch09.remove_direction(vectors, direction)
+    torch.testing.assert_close(out @ direction, torch.zeros(5, dtype=torch.float64))
+    torch.testing.assert_close(out.norm(dim=1), torch.ones(5, dtype=torch.float64))
+    # what is left is the original row's part orthogonal to the direction, only rescaled
+    u = direction / direction.norm()
+    rest = vectors - (vectors @ u)[:, None] * u  # (5, 8)
+    torch.testing.assert_close(out * rest.norm(dim=1, keepdim=True), rest)
+
+
+def test_the_floor_solution_agrees_with_the_library_on_noisy_points():
+    x = np.logspace(3, 6, 8)
+    y = 1.2 + 3.0 * x**-0.4 * np.exp(np.random.default_rng(0).normal(0, 0.003, x.size))
+    floor, prefactor, exponent = ch09.fit_with_floor(x, y)
+    reference = fit_power_law_with_floor(x, y)
+    assert floor == pytest.approx(reference.floor, abs=0.02)
+    assert exponent == pytest.approx(reference.exponent, abs=0.03)
+    assert prefactor > 0
+
+
+def test_membership_scores_agree_with_the_library_on_a_tiny_gpt():
+    from lessons_lib import GPT, CharTokenizer, GPTConfig, passage_losses
+
+    chars = CharTokenizer("abcdef ")
+    gpt = GPT(GPTConfig(vocab_size=chars.vocab_size, block_size=8, n_layer=1, n_head=2, n_embd=8))
+    passages = ["abc def a", "fed cba b", "aaaaaaaaa"]
+    torch.testing.assert_close(ch09.membership_scores(gpt.eval(), chars, passages),
+                               passage_losses(gpt, chars, passages))  # fmt: skip

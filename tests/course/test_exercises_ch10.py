@@ -3,26 +3,108 @@
 from __future__ import annotations
 
 import pytest
+import torch
 
 from lessons_lib import exercises as ex
 from lessons_lib.course.exercises import FORGOT_RETURN
 
-NAMES = ["amdahl_speedup", "micro_batch_size", "training_state_bytes"]
+NAMES = ["accumulate_gradients", "checkpoint_blocks", "ring_all_reduce"]
+
+
+def _whole_batch(model, x, y, k):
+    model.zero_grad()
+    _, loss = model(x, y)
+    loss.backward()
+    return loss.item()
+
+
+def _no_division(model, x, y, k):
+    model.zero_grad()
+    for xm, ym in zip(x.chunk(k), y.chunk(k), strict=True):
+        model(xm, ym)[1].backward()
+    return 1.0
+
+
+def _no_zeroing(model, x, y, k):
+    for xm, ym in zip(x.chunk(k), y.chunk(k), strict=True):
+        (model(xm, ym)[1] / k).backward()
+    return 1.0
+
+
+def _wrap_all_blocks(model, n):
+    return ex.REGISTRY["checkpoint_blocks"].solution(model, len(model.blocks))
+
+
+def _keyword_call(model, x, y, k):
+    model.zero_grad()
+    total = 0.0
+    for xm, ym in zip(x.chunk(k), y.chunk(k), strict=True):
+        _, loss = model(idx=xm, targets=ym)  # keywords: the check must still see each pass
+        (loss / k).backward()
+        total = total + loss / k
+    return total  # a tensor that requires grad: the check takes its value
+
+
+def test_keyword_calls_and_a_tensor_loss_pass_without_warnings(recwarn):
+    passed, message = ex.run_check("accumulate_gradients", _keyword_call)
+    assert passed, message
+    assert not [w for w in recwarn if "requires_grad" in str(w.message)]
+
+
+def _last_loss_only(model, x, y, k):
+    model.zero_grad()
+    for xm, ym in zip(x.chunk(k), y.chunk(k), strict=True):
+        _, loss = model(xm, ym)
+        (loss / k).backward()
+    return loss.item()
+
+
+def _everyone_to_everyone(tensors, send):
+    n = len(tensors)
+    return [sum(send(src, dst, tensors[src]) for src in range(n)) for dst in range(n)]
+
+
+def _no_communication(tensors, send):
+    total = torch.stack(tensors).sum(0)
+    return [total.clone() for _ in tensors]
+
+
+def _ring_mean(tensors, send):
+    return [t / len(tensors) for t in ex.REGISTRY["ring_all_reduce"].solution(tensors, send)]
+
+
+def _whole_tensor_round_the_ring(tensors, send):
+    n = len(tensors)
+    totals = [t.clone() for t in tensors]
+    passing = [t.clone() for t in tensors]
+    for _ in range(n - 1):
+        passing = [send((r - 1) % n, r, passing[(r - 1) % n]) for r in range(n)]
+        totals = [a + b for a, b in zip(totals, passing, strict=True)]
+    return totals
+
+
+def _reduce_scatter_only(tensors, send):
+    n = len(tensors)
+    chunks = [list(t.clone().chunk(n)) for t in tensors]
+    for step in range(n - 1):
+        outgoing = [(r, (r - step) % n, chunks[r][(r - step) % n]) for r in range(n)]
+        for r, c, piece in outgoing:
+            chunks[(r + 1) % n][c] = chunks[(r + 1) % n][c] + send(r, (r + 1) % n, piece)
+    return [torch.cat(c) for c in chunks]
 
 
 WRONG = [
-    ("training_state_bytes", lambda n: 4 * n, "That is the weights alone"),
-    ("training_state_bytes", lambda n: 8 * n, "Adam adds two moments"),
-    ("training_state_bytes", lambda n: 12 * n, "Adam's *two* moments"),
-    ("training_state_bytes", lambda n: 128 * n, "That is bits"),
-    ("training_state_bytes", lambda n: 20 * n, "the weights are the master copy"),
-    ("training_state_bytes", lambda n: 16 * n / 1e9, "Return bytes, not gigabytes"),
-    ("micro_batch_size", lambda b, n, k: b // n, "Divide by the ranks *and* the micro-steps"),
-    ("micro_batch_size", lambda b, n, k: b // (n * k), "raise a ValueError"),
-    ("micro_batch_size", lambda b, n, k: b / (n * k), "return an int (use //)"),
-    ("amdahl_speedup", lambda p, n: n * p, "The serial part runs at the old speed"),
-    ("amdahl_speedup", lambda p, n: 1 / (p + (1 - p) / n), "expected"),
-    ("amdahl_speedup", lambda p, n: (1 - p) + p / n, "the speed-up is its inverse"),
+    ("accumulate_gradients", _whole_batch, "run 4 micro-batches of 8"),
+    ("accumulate_gradients", _no_division, "divide each micro-batch's loss by k"),
+    ("accumulate_gradients", _no_zeroing, "call model.zero_grad() first"),
+    ("accumulate_gradients", _last_loss_only, "return the batch's loss"),
+    ("checkpoint_blocks", lambda model, n: model, "call torch.utils.checkpoint.checkpoint"),
+    ("checkpoint_blocks", _wrap_all_blocks, "n = 0 wraps no block"),
+    ("ring_all_reduce", _everyone_to_everyone, "each rank sends only to its neighbour"),
+    ("ring_all_reduce", _no_communication, "chunks of 24/N = 12 numbers"),
+    ("ring_all_reduce", _ring_mean, "that is the mean"),
+    ("ring_all_reduce", _whole_tensor_round_the_ring, "one chunk per rank per step"),
+    ("ring_all_reduce", _reduce_scatter_only, "then all-gather"),
 ]
 
 
@@ -51,11 +133,26 @@ def test_a_forgotten_return_is_named(name):
 
 
 def test_an_assert_in_the_learners_own_code_is_named_as_theirs():
-    def micro_batch_size(global_batch, world_size, accumulate):
-        assert global_batch % (world_size * accumulate) == 0
-        return global_batch // (world_size * accumulate)
+    def checkpoint_blocks(model, n):
+        assert n > 0
+        return model
 
-    passed, message = ex.run_check("micro_batch_size", micro_batch_size)
+    passed, message = ex.run_check("checkpoint_blocks", checkpoint_blocks)
     assert not passed
     assert message.startswith("an assert in your code failed (")  # pytest rewrites the text
-    assert "assert global_batch % (world_size * accumulate) == 0" in message
+    assert "assert n > 0" in message
+
+
+def test_the_checks_report_the_measured_effect():
+    _, message = ex.run_check("accumulate_gradients", ex.REGISTRY["accumulate_gradients"].solution)
+    assert "MB of activations instead of" in message
+    _, message = ex.run_check("ring_all_reduce", ex.REGISTRY["ring_all_reduce"].solution)
+    assert "1.00x for 2, 1.33x for 3, 1.50x for 4, 1.75x for 8 ranks" in message
+
+
+def test_the_ring_hint_names_the_chunk_size():
+    passed, message = ex.run_check("ring_all_reduce", _no_communication)
+    assert not passed
+    assert "2 (N-1) = 2 chunks of 24/N = 12 numbers, 24 in all" in message
+    _, message = ex.run_check("checkpoint_blocks", ex.REGISTRY["checkpoint_blocks"].solution)
+    assert "the activations kept fall with each block you wrap (0: " in message

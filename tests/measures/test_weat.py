@@ -10,6 +10,7 @@ import pytest
 import torch
 
 from lessons_lib.data.bias_words import WEAT_TESTS
+from lessons_lib.measures import weat as W
 from lessons_lib.measures.weat import association, effect_size, permutation_p_value, weat
 
 # Six 2-D vectors, not of unit length (the cosine must normalise them):
@@ -181,3 +182,18 @@ def test_weat_names_a_missing_embed_and_bad_permutations():
         weat(["x"], ["y"], ["a"], ["b"], embed=None)
     with pytest.raises(ValueError, match="permutations .* must be a positive int, got 1.5"):
         weat(["x"], ["y"], ["a"], ["b"], embed=lambda t: np.eye(4), permutations=1.5)
+
+
+def test_leave_one_out_matches_dropping_each_row_by_hand():
+    rng = np.random.default_rng(1)
+    X, Y, A, B = (rng.normal(size=(n, 5)) for n in (3, 3, 2, 4))
+    by_list = W.leave_one_out(X, Y, A, B)
+    assert [len(ds) for ds in by_list] == [3, 3, 2, 4]
+    lists = [X, Y, A, B]
+    for which, ds in enumerate(by_list):
+        for i, d in enumerate(ds):
+            kept = [np.delete(m, i, axis=0) if j == which else m for j, m in enumerate(lists)]
+            assert d == pytest.approx(W.effect_size(*kept))
+    assert len(set(np.round(by_list[0], 9))) == 3  # each left-out word moves d differently
+    with pytest.raises(ValueError, match="A has 1 vector: leaving one out would leave it empty"):
+        W.leave_one_out(X, Y, A[:1], B)

@@ -4,7 +4,8 @@ import pytest
 import torch
 
 from lessons_lib.models.generation import generate
-from lessons_lib.models.gpt2_weights import hf_gpt2_name, load_gpt2_weights
+from lessons_lib.models.gpt import GPT, GPTConfig
+from lessons_lib.models.gpt2_weights import gpt_to_gpt2, hf_gpt2_name, load_gpt2_weights
 
 transformers = pytest.importorskip("transformers")
 
@@ -112,3 +113,40 @@ def test_another_epsilon_is_kept_from_the_config_or_given_for_a_state_dict():
         torch.testing.assert_close(model(idx)[0], hf(idx).logits, atol=1e-5, rtol=0)
     with pytest.raises(ValueError, match="norm_eps must be > 0"):
         load_gpt2_weights(hf.state_dict(), n_head=4, norm_eps=0.0)
+
+
+# --- the other way: our GPT inside GPT2LMHeadModel ----------------------------------------
+
+
+@pytest.mark.parametrize("bias", [True, False])
+def test_our_gpt_in_gpt2lmheadmodel_gives_the_same_logits_and_text(bias):
+    torch.manual_seed(0)
+    ours = GPT(GPTConfig(vocab_size=50, block_size=24, n_layer=2, n_head=4, n_embd=32, bias=bias))
+    hf = gpt_to_gpt2(ours.eval())
+    assert isinstance(hf, transformers.GPT2LMHeadModel) and not hf.training
+    assert hf.config.activation_function == "gelu"  # chapter 06's exact GELU
+    idx = torch.randint(0, 50, (2, 24))
+    with torch.no_grad():
+        torch.testing.assert_close(hf(idx).logits, ours(idx)[0], atol=1e-5, rtol=0)
+    start = torch.tensor([[0, 7, 0]])  # id 0 in the prompt: no token is taken for padding
+    theirs = hf.generate(start, attention_mask=torch.ones_like(start), max_new_tokens=15,
+                         do_sample=False)  # fmt: skip
+    assert generate(ours, start, 15, temperature=0).tolist() == theirs.tolist()
+
+
+def test_the_round_trip_gives_back_every_weight():
+    torch.manual_seed(1)
+    ours = GPT(GPTConfig(vocab_size=30, block_size=16, n_layer=3, n_head=2, n_embd=16))
+    back = load_gpt2_weights(gpt_to_gpt2(ours))
+    assert back.config.activation == "gelu" and back.config.n_head == 2
+    for (name, a), (_, b) in zip(ours.state_dict().items(), back.state_dict().items(), strict=True):
+        assert torch.equal(a, b), name
+
+
+def test_a_gpt_without_a_position_table_is_refused():
+    rope = GPT(GPTConfig(vocab_size=30, block_size=16, n_layer=1, n_head=2, n_embd=16,
+                         position="rope"))  # fmt: skip
+    with pytest.raises(ValueError, match="position='rope'"):
+        gpt_to_gpt2(rope)
+    with pytest.raises(TypeError, match="model must be the course's GPT"):
+        gpt_to_gpt2(torch.nn.Linear(2, 2))

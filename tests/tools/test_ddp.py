@@ -11,7 +11,16 @@ import sys
 import pytest
 from safetensors.torch import load_file
 
-from lessons_lib.tools.ddp import check_plan, main, parser, port_in_use, torchrun_arguments
+from lessons_lib.tools.ddp import (
+    ALL_REDUCE,
+    BUCKETS,
+    check_plan,
+    main,
+    parser,
+    port_in_use,
+    run_ddp,
+    torchrun_arguments,
+)
 
 LAST_LINE = re.compile(r"loss=(\S+) tokens_per_s=(\d+) world_size=(\d+) seconds=(\S+)$")
 
@@ -91,7 +100,7 @@ def runs(tmp_path_factory):
     plan = ["--steps", "20", "--batch-size", "16", "--seed", "1"]
     variants = {
         "one": ["--nproc", "1"],
-        "ddp": ["--nproc", "2", "--oversubscribe"],
+        "ddp": ["--nproc", "2", "--oversubscribe", "--measure-all-reduce"],
         "hand": ["--nproc", "2", "--oversubscribe", "--sync", "hand", "--accumulate", "2"],
     }
     done = {}
@@ -130,6 +139,34 @@ def test_the_last_line_reports_loss_speed_and_world_size(runs):
 
 
 @pytest.mark.slow
+def test_the_all_reduce_is_timed_when_asked(runs):
+    timings = ALL_REDUCE.findall(runs["ddp"][0].stdout)
+    assert [mb for mb, _, _ in timings] == ["0.01", "0.1", "1", "2.5", "10", "40"]
+    assert all(float(ms) > 0 and float(gbs) > 0 for _, ms, gbs in timings)
+    assert not ALL_REDUCE.search(runs["one"][0].stdout)  # only when asked
+    buckets = [int(b) for b in BUCKETS.search(runs["ddp"][0].stdout).group(1).split(",")]
+    assert buckets and all(b > 0 for b in buckets)
+    assert buckets[0] <= 1024 * 1024 + 64 * 1024  # the first closes once past 1 MiB
+    assert not BUCKETS.search(runs["one"][0].stdout)
+
+
+def test_run_ddp_shows_why_a_plan_cannot_run(capsys):
+    assert run_ddp("--nproc", "2", "--batch-size", "31") is None
+    captured = capsys.readouterr()
+    assert captured.out.startswith("$ python -m lessons_lib ddp --nproc 2 --batch-size 31")
+    assert "Try --batch-size 30" in captured.err
+
+
+@pytest.mark.slow
+def test_run_ddp_returns_what_the_last_line_says():
+    result = run_ddp(
+        "--preset", "tiny", "--nproc", "1", "--steps", "2", "--batch-size", "8", show=False
+    )
+    assert result["world_size"] == 1 and result["tokens_per_s"] > 0
+    assert 3.0 < result["loss"] < 4.5 and result["all_reduce"] == {}
+
+
+@pytest.mark.slow
 def test_a_crashing_rank_brings_the_others_down_with_its_error():
     result = _run("--nproc", "2", "--oversubscribe", "--steps", "50", "--crash-rank", "1")
     assert result.returncode != 0
@@ -150,7 +187,7 @@ def test_ctrl_c_stops_every_rank_and_rank_0_keeps_and_saves_the_model(tmp_path):
     )
     try:
         for line in run.stdout:
-            if line.startswith("step 40/"):  # training for real: press Ctrl-C
+            if line.startswith("40/"):  # training for real: press Ctrl-C
                 os.killpg(run.pid, signal.SIGINT)
                 break
         rest = run.communicate(timeout=60)[0]

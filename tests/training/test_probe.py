@@ -6,7 +6,13 @@ import pytest
 import torch
 import torch.nn as nn
 
-from lessons_lib.training.probe import bag_of_characters, fit_linear_probe, probe_accuracy
+from lessons_lib.models.gpt import GPT, GPTConfig
+from lessons_lib.training.probe import (
+    bag_of_characters,
+    fit_linear_probe,
+    gpt_hidden_states,
+    probe_accuracy,
+)
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -207,3 +213,39 @@ def test_non_finite_features_are_refused_not_scored():
 def test_texts_must_be_strings():
     with pytest.raises(TypeError, match="texts must be a list of strings, got 3 among them"):
         bag_of_characters(["ab", 3])
+
+
+# --- a GPT's hidden states ---------------------------------------------------------------
+
+
+def _tiny_gpt():
+    torch.manual_seed(0)
+    return GPT(GPTConfig(vocab_size=11, block_size=8, n_layer=2, n_head=2, n_embd=8)).eval()
+
+
+def test_gpt_hidden_states_are_what_the_head_reads():
+    gpt = _tiny_gpt()
+    idx = torch.randint(0, 11, (3, 8))
+    hidden = gpt_hidden_states(gpt, idx)
+    assert hidden.shape == (3, 8, 8) and not hidden.requires_grad
+    with torch.no_grad():
+        logits, _ = gpt(idx)
+    torch.testing.assert_close(gpt.head(hidden), logits)  # the head turns them into logits
+    torch.testing.assert_close(hidden.mean(-1), torch.zeros(3, 8), atol=1e-5, rtol=0)
+    assert not gpt.norm._forward_hooks  # the hook is gone afterwards
+
+
+def test_a_gpt_hidden_state_never_reads_ahead():
+    gpt = _tiny_gpt()
+    idx = torch.randint(0, 11, (1, 8))
+    changed = idx.clone()
+    changed[0, -1] = (idx[0, -1] + 1) % 11  # only the last token differs
+    a, b = gpt_hidden_states(gpt, idx), gpt_hidden_states(gpt, changed)
+    assert torch.equal(a[:, :-1], b[:, :-1]) and not torch.equal(a[:, -1], b[:, -1])
+
+
+def test_gpt_hidden_states_refuse_a_model_without_a_final_norm():
+    with pytest.raises(TypeError, match="model must be a GPT"):
+        gpt_hidden_states(nn.Linear(3, 3), torch.zeros(1, 2, dtype=torch.long))
+    with pytest.raises(TypeError, match="model must be a model"):
+        gpt_hidden_states("gpt", torch.zeros(1, 2, dtype=torch.long))

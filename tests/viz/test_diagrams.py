@@ -9,7 +9,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch
 
-from lessons_lib.viz.diagrams import plot_model_folder
+from lessons_lib.viz.diagrams import plot_masked_lm, plot_model_folder
 
 FILES = [
     "config.json",
@@ -20,6 +20,11 @@ FILES = [
     "modules.json",
     "sentence_bert_config.json",
     "1_Pooling/config.json",
+    "special_tokens_map.json",
+    "config_sentence_transformers.json",
+    "README.md",
+    "data_config.json",
+    ".gitattributes",
 ]
 LIBRARIES = ["tokenizers", "transformers", "sentence-transformers", "lessons_lib"]
 TOLERANCE = 1.5  # pixels: boxes that only touch (anti-aliasing, rounding) do not overlap
@@ -144,9 +149,37 @@ def test_the_data_parallel_step_shows_each_rank_and_the_all_reduce():
         assert [t for t in texts if t.startswith("rank ")] == [
             f"rank {r}" for r in range(world_size)
         ]
-        mean = " + ".join(f"g{r}" for r in range(world_size))
-        assert f"all_reduce: every rank gets g = ({mean}) / {world_size}" in texts
+        total = " + ".join(f"g{r}" for r in range(world_size))
+        summed = f"all_reduce (sum): every rank gets {total}; each divides by {world_size}"
+        assert f"{summed}: g = the mean" in texts  # all_reduce sums; the ranks divide
         assert texts.count("AdamW step") == world_size
     for bad in (1, 5, "2"):
         with pytest.raises(ValueError, match="draw 2, 3 or 4 ranks"):
             plot_data_parallel(bad)
+
+
+def test_the_folder_box_names_every_file_the_package_ships():
+    from lessons_lib.models.minilm import minilm_path
+
+    folder = minilm_path()
+    shipped = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+    assert shipped == set(FILES)  # every file of the folder, and no other, is in the picture
+
+
+def test_the_masked_lm_diagram_sets_the_two_objectives_side_by_side(tmp_path):
+    fig = plot_masked_lm()
+    assert isinstance(fig, Figure) and len(fig.axes) == 1 and not fig.axes[0].axison
+    texts = _texts(fig)
+    assert "GPT: predict the next token (causal)" in texts
+    assert "BERT: fill in the hidden tokens (masked LM)" in texts
+    assert texts.count("[MASK]") == 2 and {"cat", "mat", "[CLS]", "[SEP]"} <= set(texts)
+    fig.savefig(tmp_path / "mlm.png")
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    width, height = fig.get_size_inches() * fig.dpi
+    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in fig.axes[0].texts]
+    for text, box in boxes:
+        assert box.x0 >= 0 and box.y0 >= 0 and box.x1 <= width and box.y1 <= height, text
+    clashes = [(a, b) for (a, x), (b, y) in itertools.combinations(boxes, 2) if _overlap(x, y)]
+    assert not clashes, clashes

@@ -21,8 +21,12 @@ def test_scaling_draws_every_size_and_both_fits():
     by_size, by_tokens, by_compute = fig.axes
     sizes = [r for r in table["rows"] if r["sweep"] == "size"]
     assert len(by_tokens.lines) == len(sizes)
-    assert len(by_compute.lines) == len(sizes) + 1  # every curve and the frontier's fit
-    assert "N^−0.0" in by_size.get_legend().get_texts()[1].get_text()
+    assert len(by_compute.lines) == len(sizes) + 3  # every curve, the frontier and two fits
+    legend = [t.get_text() for t in by_size.get_legend().get_texts()]
+    assert legend[1].startswith("a·N⁻ᵅ: α = 0.0") and legend[2].startswith("E + A·N⁻ᵅ")
+    assert "^" not in " ".join(legend)  # no literal caret
+    labels = [t.get_text() for t in by_tokens.get_xticklabels()]
+    assert labels == ["2·10⁵", "5·10⁵", "10⁶", "2·10⁶"]
     assert by_size.get_xscale() == by_size.get_yscale() == "log"
     assert by_size.xaxis.get_major_formatter()(1e4, 0) == "10⁴"  # no mathtext
 
@@ -48,16 +52,19 @@ def test_overfitting_has_a_panel_per_remedy_and_marks_the_best_step():
 
 
 def test_effect_sizes_bar_and_spread():
-    results = {"WEAT 1": {"words": [1.2, 1.0, 1.4]}, "WEAT 6": {"words": [0.5]}}
-    ax = plot_effect_sizes(results).axes[0]
-    assert [p.get_height() for p in ax.patches] == pytest.approx([1.2, 0.5])
-    segments = ax.collections[0].get_segments()
-    assert segments[0][:, 1].tolist() == pytest.approx([1.0, 1.4])  # min to max of the rest
+    words = {"WEAT 1": (1.2, [1.4, 1.0, 1.3]), "WEAT 6": (0.5, [])}
+    sentences = {"WEAT 1": (1.3, [1.1, 1.5]), "WEAT 6": (0.2, [-0.5, 0.9])}
+    ax = plot_effect_sizes(words, sentences).axes[0]
+    assert [p.get_height() for p in ax.patches] == pytest.approx([1.2, 0.5, 1.3, 0.2])
+    lines = [c.get_segments() for c in ax.collections]  # one vlines call per drawn spread
+    assert [seg[0][:, 1].tolist() for seg in lines] == [[1.0, 1.4], [1.1, 1.5], [-0.5, 0.9]]
+    assert "one word left out" in ax.get_legend().get_texts()[0].get_text()
 
 
 def test_masks_are_causal_full_and_rectangular():
     fig = plot_masks(length=4, source_length=3)
     causal, full, cross = (np.asarray(ax.collections[0].get_array()) for ax in fig.axes)
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["may attend", "masked out"]
     assert np.array_equal(causal.reshape(4, 4), np.tril(np.ones((4, 4))))
     assert full.size == 16 and full.min() == 1 and cross.size == 12 and cross.min() == 1
     with pytest.raises(ValueError, match="length must be a positive int, got 0"):
@@ -68,6 +75,7 @@ def test_masks_are_causal_full_and_rectangular():
 
 def test_shares_put_each_word_where_its_numbers_say():
     ax = plot_shares(["king", "queen"], [0.9, 0.4], [0.7, 0.6], overall=0.75).axes[0]
-    points = ax.collections[0].get_offsets()
-    assert points.tolist() == [[0.9, 0.7], [0.4, 0.6]]
-    assert [t.get_text() for t in ax.texts] == ["queen", "king"]  # labelled left to right
+    corpus, model = ax.lines[0], ax.lines[1]  # one row per word, lowest corpus share first
+    assert corpus.get_xdata().tolist() == [0.4, 0.9] and model.get_xdata().tolist() == [0.6, 0.7]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["queen", "king"]
+    assert ax.collections[0].get_segments()[1].tolist() == [[0.9, 1.0], [0.7, 1.0]]

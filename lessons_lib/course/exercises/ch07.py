@@ -1,198 +1,294 @@
-"""Chapter 07's exercises: split a word with WordPiece, mean-pool with a mask, cosine
-similarity, and name GPT-2's tensor for a module of the course's GPT."""
+"""Chapter 07's exercises: build BERT's padding mask (measured on a padded sentence), read a
+tensor from a safetensors file by its header, a keyword search where rare words count more
+(measured against plain shared words and MiniLM), and a probe on each block of chapter 06's
+GPT (measured)."""
 
 from __future__ import annotations
 
+import json
+import math
+from collections import Counter
+
 import torch
 
-from ...models.gpt2_weights import hf_gpt2_name
-from ...tokenization.wordpiece import wordpiece
+from ...data.search_queries import (
+    SEARCH_QUERIES,
+    content_words,
+    search_collection,
+    speech_passages,
+    target_ranks,
+)
+from ...data.speeches import speeches
+from ...models.minilm import embed_sentences, load_minilm, minilm_path
+from ...training.checkpoint import load_pretrained
+from ...training.probe import fit_linear_probe, probe_accuracy
 from . import exercise, returned
 
-
-def wordpiece_split(word: str, vocab: set[str]) -> list[str]:
-    """Greedy longest-match-first: the longest piece of ``word`` in ``vocab`` from the
-    start, then the longest ``##`` continuation, and so on; ``["[UNK]"]`` if stuck."""
-    pieces, start = [], 0
-    while start < len(word):
-        end = len(word)
-        while end > start:  # try the longest candidate first, then shorter ones
-            piece = word[start:end] if start == 0 else "##" + word[start:end]
-            if piece in vocab:
-                break
-            end -= 1
-        if end == start:  # no piece fits: the whole word is unknown
-            return ["[UNK]"]
-        pieces.append(piece)
-        start = end
-    return pieces
+N_OTHERS = 150  # the other speeches of chapter 07's search collection (section 4)
 
 
-def masked_mean(vectors: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-    """The mean of each row's real vectors: vectors (B, T, C), mask (B, T) of 1/0 -> (B, C)."""
-    weights = mask.to(vectors.dtype).unsqueeze(-1)  # (B, T, 1)
-    return (vectors * weights).sum(1) / weights.sum(1)
+def padding_mask(attention_mask: torch.Tensor) -> torch.Tensor:
+    """The attention mask (B, T) of 1s and 0s as the blocks need it: (B, 1, 1, T), boolean,
+    True where a key is a real token (one axis for the heads, one for the queries)."""
+    return attention_mask.bool()[:, None, None, :]  # (B, T) -> (B, 1, 1, T)
 
 
-def cosine_matrix(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-    """Every row of ``a`` (N, C) against every row of ``b`` (M, C): cosines, (N, M)."""
-    a = a / a.norm(dim=1, keepdim=True)
-    b = b / b.norm(dim=1, keepdim=True)
-    return a @ b.T
+_DTYPES = {"F32": torch.float32, "I64": torch.int64}
 
 
-def _shortest_first(word: str, vocab: set[str]) -> list[str]:
-    """The mistaken split that takes the *shortest* fitting piece each time."""
-    pieces, start = [], 0
-    while start < len(word):
-        for end in range(start + 1, len(word) + 1):
-            piece = word[start:end] if start == 0 else "##" + word[start:end]
-            if piece in vocab:
-                break
-        else:
-            return ["[UNK]"]
-        pieces.append(piece)
-        start = end
-    return pieces
+def read_tensor(raw: bytes, name: str) -> torch.Tensor:
+    """Tensor ``name`` of the safetensors file whose bytes are ``raw``, by its ``data_offsets``
+    (counted from the end of the header) and its ``dtype`` and ``shape``."""
+    header_length = int.from_bytes(raw[:8], "little")
+    info = json.loads(raw[8 : 8 + header_length])[name]
+    start, end = (8 + header_length + offset for offset in info["data_offsets"])
+    flat = torch.frombuffer(bytearray(raw[start:end]), dtype=_DTYPES[info["dtype"]])
+    return flat.reshape(info["shape"])
 
 
-def gpt2_name(our_name: str) -> str:
-    """GPT-2's (Hugging Face's) name for one parameter of the course's GPT."""
-    return hf_gpt2_name(our_name)
+def rare_word_scores(query_words: set[str], passage_words: list[set[str]]) -> torch.Tensor:
+    """Shared words, each weighted by how rare it is: (P,) scores, one per passage.
 
-
-_VOCAB = {"un", "##aff", "##able", "play", "##ing", "##s", "the", "##e", "t", "##h", "a", "##b"}
-
-
-@exercise("wordpiece_split", solution=wordpiece_split)
-def check_wordpiece_split(answer) -> str:
-    cases = ["unaffable", "playing", "plays", "the", "thee", "tha", "xyz", "ab", "play"]
-    for word in cases:
-        got = list(returned(answer(word, _VOCAB)))
-        want = wordpiece(word, _VOCAB)
-        if got == want:
-            continue
-        if got == _shortest_first(word, _VOCAB):
-            raise AssertionError(
-                f"{word!r}: got {got}: you took the shortest piece first; WordPiece takes "
-                "the *longest* piece of the vocabulary that the word starts with, then goes on "
-                f"(expected {want})"
-            )
-        if "[UNK]" in got and len(got) > 1:
-            raise AssertionError(
-                f"{word!r}: got {got}. When no piece fits, the whole word is ['[UNK]'], not the "
-                "pieces found so far plus [UNK]"
-            )
-        if any(p.startswith("##") for p in got[:1]) or (
-            len(got) > 1 and not all(p.startswith("##") for p in got[1:])
-        ):
-            raise AssertionError(
-                f"{word!r}: got {got}. Only the first piece is bare; every later piece is "
-                "looked up with '##' in front (it continues a word)"
-            )
-        if got == ["[UNK]"] and want != ["[UNK]"]:
-            raise AssertionError(
-                f"{word!r} can be split into {want}, got ['[UNK]']. Did you look up every "
-                "piece after the first with '##' in front ('##ing', not 'ing')?"
-            )
-        if word == "xyz":
-            raise AssertionError(
-                f"'xyz' cannot be split with this vocabulary: return ['[UNK]'], got {got}"
-            )
-        if word == "tha" and got != ["[UNK]"]:
-            raise AssertionError(
-                f"'tha': 't', '##h' match, but nothing fits 'a' as a continuation ('##a' is not "
-                f"in the vocabulary, 'a' is but only starts a word): the whole word is "
-                f"['[UNK]'], got {got}"
-            )
-        raise AssertionError(f"{word!r}: expected {want}, got {got}")
-    return "correct: greedy longest match first, '##' for continuations, [UNK] when stuck"
-
-
-@exercise("masked_mean", solution=masked_mean)
-def check_masked_mean(answer) -> str:
-    vectors = torch.tensor(  # (B=2, T=3, C=4): C differs from B, so a wrong broadcast fails
-        [
-            [[1.0, 2.0, 0.0, 1.0], [3.0, 4.0, 2.0, 1.0], [50.0, 60.0, 70.0, 80.0]],
-            [[2.0, 0.0, 1.0, 1.0], [4.0, 8.0, 1.0, 3.0], [6.0, 1.0, 1.0, 2.0]],
-        ]
-    )
-    mask = torch.tensor([[1, 1, 0], [1, 1, 1]])
-    want = masked_mean(vectors, mask)
-    got = returned(answer(vectors, mask))
-    assert isinstance(got, torch.Tensor), f"return a tensor, got {type(got).__name__}"
-    assert tuple(got.shape) == (2, 4), (
-        f"vectors (2, 3, 4) and mask (2, 3): expected one vector per sentence, (2, 4); got "
-        f"{tuple(got.shape)}"
-    )
-    if torch.allclose(got, vectors.mean(1)):
-        raise AssertionError(
-            "that is the mean over every position: padding counts too. "
-            "Multiply by the mask and divide by the number of real tokens"
-        )
-    if torch.allclose(got, (vectors * mask[..., None]).sum(1) / vectors.shape[1]):
-        raise AssertionError(
-            "the padding no longer adds, but you divide by T; divide by the "
-            "number of real tokens of each sentence (mask.sum(1))"
-        )
-    assert torch.allclose(got, want, atol=1e-5), f"expected {want.tolist()}, got {got.tolist()}"
-    generator = torch.Generator().manual_seed(0)
-    big = torch.randn(4, 7, 5, generator=generator)  # (4, 7, 5)
-    big_mask = (torch.rand(4, 7, generator=generator) > 0.3).long()
-    big_mask[:, 0] = 1
-    assert torch.allclose(returned(answer(big, big_mask)), masked_mean(big, big_mask), atol=1e-5), (
-        "right on the small example, wrong on a random (4, 7, 5) batch with random padding: "
-        "does your code assume a particular size or mask?"
-    )
-    return "correct: the padding adds nothing and does not count in the divisor"
-
-
-@exercise("cosine_matrix", solution=cosine_matrix)
-def check_cosine_matrix(answer) -> str:
-    a = torch.tensor([[3.0, 4.0], [1.0, 0.0], [0.0, -2.0]])
-    b = torch.tensor([[6.0, 8.0], [0.0, 1.0]])
-    want = cosine_matrix(a, b)
-    got = returned(answer(a, b))
-    assert isinstance(got, torch.Tensor), f"return a tensor, got {type(got).__name__}"
-    assert tuple(got.shape) == (3, 2), (
-        f"one cosine per (row of a, row of b): shape (3, 2), got {tuple(got.shape)}"
-    )
-    if torch.allclose(got, a @ b.T):
-        raise AssertionError("those are dot products: divide by both vectors' lengths first")
-    if abs(float(got[0, 0]) - 1.0) > 1e-5:
-        columns = (a / a.norm(dim=0, keepdim=True)) @ (b / b.norm(dim=0, keepdim=True)).T
-        hint = (
-            " You normalised each column (dim=0); normalise each row (dim=1): a row is one vector."
-            if torch.allclose(got, columns, atol=1e-5)
-            else ""
-        )
-        raise AssertionError(
-            f"a[0] = (3, 4) and b[0] = (6, 8) point the same way, so their cosine is 1; got "
-            f"{float(got[0, 0]):.3f}.{hint}"
-        )
-    assert torch.allclose(got, want, atol=1e-5), f"expected {want.tolist()}, got {got.tolist()}"
-    return "correct: normalise the rows, then one matrix product gives every cosine"
-
-
-@exercise("gpt2_name", solution=gpt2_name)
-def check_gpt2_name(answer) -> str:
-    names = [
-        "tok_emb.weight",
-        "pos_emb.weight",
-        "blocks.0.attn.qkv.weight",
-        "blocks.3.ffn.down.bias",
-        "blocks.11.norm2.weight",
-        "norm.bias",
-        "blocks.2.attn.proj.weight",
-        "blocks.1.ffn.up.weight",
+    A word in ``df`` of the P passages weighs log(P / df); a passage scores the weights of
+    the words it shares with the query, divided by the square root of its number of words.
+    """
+    df = Counter(w for words in passage_words for w in words)  # passages holding each word
+    n = len(passage_words)
+    scores = [
+        sum(math.log(n / df[w]) for w in query_words & words) / max(len(words), 1) ** 0.5
+        for words in passage_words
     ]
-    for name in names:
-        got, want = returned(answer(name)), hf_gpt2_name(name)
-        if got == want:
-            continue
-        if got == want.removeprefix("transformer."):
+    return torch.tensor(scores)  # (P,)
+
+
+@torch.no_grad()
+def gpt_layer_features(gpt, idx: torch.Tensor, layer: int) -> torch.Tensor:
+    """The mean over positions of what block ``layer`` (from 0) of ``gpt`` outputs: (B, C)."""
+    T = idx.shape[1]
+    x = gpt.tok_emb(idx) + gpt.pos_emb(torch.arange(T))  # (B, T, C): tokens + positions
+    for block in gpt.blocks[: layer + 1]:  # blocks 0..layer
+        x = block(x)  # (B, T, C)
+    return x.mean(dim=1)  # (B, C)
+
+
+def _embed_with(model, ids: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
+    """The blocks run by hand with ``mask`` (or none), then mean-pooled over the real tokens."""
+    real = (ids != 0).float()  # (B, T): [PAD] is id 0
+    with torch.no_grad():
+        x = model.embed(ids)  # (B, T, C)
+        for block in model.blocks:
+            x = block(x, mask)  # (B, T, C)
+    return (x * real[..., None]).sum(1) / real.sum(1, keepdim=True)  # (B, C)
+
+
+@exercise("padding_mask", solution=padding_mask)
+def check_padding_mask(answer) -> str:
+    attention_mask = torch.tensor([[1, 1, 1, 0, 0], [1, 1, 1, 1, 1]])  # (2, 5)
+    want = padding_mask(attention_mask)
+    got = returned(answer(attention_mask))
+    assert isinstance(got, torch.Tensor), f"return a tensor, got {type(got).__name__}"
+    if tuple(got.shape) == (2, 5):
+        raise AssertionError(
+            "shape (2, 5) is still (B, T). The scores are (B, heads, queries, keys): add an "
+            "axis for the heads and one for the queries, attention_mask[:, None, None, :]"
+        )
+    if tuple(got.shape) == (2, 1, 5, 1):
+        raise AssertionError(
+            "(B, 1, T, 1) masks queries, not keys: the last axis of the scores is the keys, "
+            "so the mask must be (B, 1, 1, T)"
+        )
+    assert tuple(got.shape) == (2, 1, 1, 5), f"expected shape (2, 1, 1, 5), got {tuple(got.shape)}"
+    assert got.dtype == torch.bool, (
+        f"the attention takes a boolean mask (True = may attend), got {got.dtype}: use .bool()"
+    )
+    if torch.equal(got, ~want):
+        raise AssertionError("True must mark the real tokens (1s), False the padding (0s)")
+    assert torch.equal(got, want), (
+        f"expected {want.flatten().tolist()}, got {got.flatten().tolist()}"
+    )
+    model, tokenizer = load_minilm()
+    short, long = "A cat sat on the mat.", "The quick brown fox jumps over the lazy dog again."
+    ids = [tokenizer.encode(short), tokenizer.encode(long)]
+    alone = _embed_with(model, torch.tensor(ids[:1]), None)[0]  # (C,): no padding at all
+    T = len(ids[1])
+    padded = torch.tensor([ids[0] + [0] * (T - len(ids[0])), ids[1]])  # (2, T)
+    yours = _embed_with(model, padded, answer((padded != 0).long()))[0]
+    without = _embed_with(model, padded, None)[0]
+    assert (yours - alone).abs().max() < 1e-5, (
+        "with your mask the padded sentence should embed as it does alone; it differs by "
+        f"{(yours - alone).abs().max().item():.3g}"
+    )
+    cosine = torch.cosine_similarity(without, alone, dim=0).item()
+    return (
+        f"correct: with your mask, '{short}' padded by {T - len(ids[0])} [PAD] tokens embeds "
+        f"exactly as it does alone (max difference < 1e-5); without a mask its mean-pooled "
+        f"vector changes by {(without - alone).abs().max().item():.2f} at most per number "
+        f"(cosine {cosine:.3f} with the unpadded one)"
+    )
+
+
+@exercise("read_tensor", solution=read_tensor)
+def check_read_tensor(answer) -> str:
+    from safetensors.torch import load as load_safetensors_bytes
+    from safetensors.torch import save as save_safetensors_bytes
+
+    small = {"a": torch.arange(6.0).reshape(2, 3), "b": torch.tensor([[7, 8]]), "c": -torch.ones(4)}
+    raw = save_safetensors_bytes(small)
+    for name, want in small.items():
+        got = returned(answer(raw, name))
+        assert isinstance(got, torch.Tensor), f"return a tensor, got {type(got).__name__}"
+        if got.numel() == want.numel() and tuple(got.shape) != tuple(want.shape):
             raise AssertionError(
-                f"{name!r}: GPT2LMHeadModel puts the network under 'transformer.': {want!r}"
+                f"{name!r}: right numbers, shape {tuple(got.shape)}: reshape to the header's "
+                f"'shape', {list(want.shape)}"
             )
-        raise AssertionError(f"{name!r}: expected {want!r}, got {got!r}")
-    return "correct: every module of the chapter-06 GPT has its GPT-2 twin"
+        assert got.dtype == want.dtype, (
+            f"{name!r}: return {want.dtype}, got {got.dtype} (the header's dtype: F32 -> "
+            "torch.float32, I64 -> torch.int64)"
+        )
+        if not torch.equal(got, want):
+            raise AssertionError(
+                f"{name!r}: expected {want.tolist()}, got {got.tolist()}. data_offsets count "
+                "from the end of the header: the bytes start at 8 + header_length + start"
+            )
+    raw = (minilm_path() / "model.safetensors").read_bytes()
+    reference = load_safetensors_bytes(raw)
+    same = sum(torch.equal(returned(answer(raw, name)), t) for name, t in reference.items())
+    numbers = sum(t.numel() for t in reference.values())
+    assert same == len(reference), f"only {same} of {len(reference)} MiniLM tensors match"
+    return (
+        f"correct: all {same} tensors of MiniLM's model.safetensors ({numbers:,} numbers) "
+        "equal what the safetensors library reads; load_minilm does the same by name"
+    )
+
+
+def _top(ranks: list[int]) -> tuple[int, int]:
+    """How many targets came first, and how many in the top 5."""
+    return sum(r <= 1 for r in ranks), sum(r <= 5 for r in ranks)
+
+
+def _plain_shared(query_words: set[str], passage_words: list[set[str]]) -> torch.Tensor:
+    return torch.tensor([len(query_words & w) / max(len(w), 1) ** 0.5 for w in passage_words])
+
+
+_SMALL = [{"king", "crown"}, {"king", "storm"}, {"rain", "storm", "wind", "king"}, {"bread"}]
+
+
+@exercise("rare_word_scores", solution=rare_word_scores)
+def check_rare_word_scores(answer) -> str:
+    query = {"king", "storm", "wind"}
+    want = rare_word_scores(query, _SMALL)
+    got = returned(answer(query, _SMALL))
+    got = torch.as_tensor(got, dtype=torch.float32)
+    assert got.shape == (4,), f"one score per passage: shape (4,), got {tuple(got.shape)}"
+    if torch.allclose(got, _plain_shared(query, _SMALL)):
+        raise AssertionError(
+            "every shared word still counts 1. Weigh each by log(P / df): 'king' is in 3 of "
+            "the 4 passages (weight log(4/3) = 0.29), 'wind' in one (log 4 = 1.39)"
+        )
+    unscaled = want * torch.tensor([max(len(w), 1) ** 0.5 for w in _SMALL])
+    if torch.allclose(got, unscaled, atol=1e-5):
+        raise AssertionError(
+            "the weights are right; now divide each passage's score by the square root of its "
+            "number of words, as the shared-words baseline does, so long passages do not win "
+            "by size"
+        )
+    assert torch.allclose(got, want, atol=1e-5), (
+        f"passages {[sorted(w) for w in _SMALL]}, query {sorted(query)}: expected "
+        f"{[round(v, 3) for v in want.tolist()]}"
+        f", got {[round(v, 3) for v in got.tolist()]}. df(w) counts the passages that hold w"
+    )
+    passages, owner = speech_passages(search_collection(N_OTHERS))
+    words = [content_words(p) for p in passages]
+    passage_vectors = embed_sentences(passages)  # (P, 384): MiniLM, for comparison
+    found, names = {}, ("yours", "shared words", "MiniLM")
+    for kind in ("query", "summary"):
+        texts = [getattr(q, kind) for q in SEARCH_QUERIES]
+        for name, score in (("yours", answer), ("shared words", _plain_shared)):
+            scores = torch.stack([torch.as_tensor(score(content_words(t), words)) for t in texts])
+            found[name, kind] = _top(target_ranks(scores.float(), owner))
+        scores = embed_sentences(texts) @ passage_vectors.T  # (12, P)
+        found["MiniLM", kind] = _top(target_ranks(scores, owner))
+    table = "; ".join(
+        f"on the {label}: "
+        + ", ".join(f"{n} {found[n, kind][0]} and {found[n, kind][1]}" for n in names)
+        for kind, label in (("summary", "plot summaries"), ("query", "paraphrases"))
+    )
+    return f"correct: rare words count more. Targets found first and in the top 5, of 12, {table}"
+
+
+def _probe_task(n: int = 600, length: int = 128) -> tuple[list[str], torch.Tensor]:
+    """The chapter's probe: the first ``length`` characters of ``n`` speeches of four plays."""
+    plays = ["Hamlet", "Julius Caesar", "The Tempest", "Henry V"]
+    pool = speeches(min_words=40, plays=plays)
+    order = torch.randperm(len(pool), generator=torch.Generator().manual_seed(0))[:n].tolist()
+    labels = torch.tensor([plays.index(pool[i].play) for i in order])
+    return [pool[i].text[:length] for i in order], labels
+
+
+@exercise("gpt_layer_features", solution=gpt_layer_features)
+def check_gpt_layer_features(answer) -> str:
+    gpt, chars = load_pretrained()
+    idx = torch.tensor([chars.encode("To be, or not to be"), chars.encode("Friends, Romans, co")])
+    with torch.no_grad():
+        for layer in range(gpt.config.n_layer):
+            want = gpt_layer_features(gpt, idx, layer)
+            got = torch.as_tensor(returned(answer(gpt, idx, layer)))
+            assert got.shape == want.shape, (
+                f"layer {layer}: one vector per text, (B, C) = {tuple(want.shape)}; got "
+                f"{tuple(got.shape)}. Average over the positions (dim=1)"
+            )
+            embeddings = gpt.tok_emb(idx) + gpt.pos_emb(torch.arange(idx.shape[1]))
+            if torch.allclose(got, embeddings.mean(dim=1), atol=1e-4):
+                raise AssertionError(
+                    f"layer={layer} gave the embeddings, before any block: layer {layer} means "
+                    f"the output of blocks 0..{layer}, gpt.blocks[: {layer} + 1]"
+                )
+            if layer + 1 < gpt.config.n_layer and torch.allclose(
+                got, gpt_layer_features(gpt, idx, layer + 1), atol=1e-4
+            ):
+                raise AssertionError(
+                    f"layer={layer} gave block {layer + 1}'s output: layers count from 0, so "
+                    f"layer {layer} means blocks 0..{layer} ({layer + 1} blocks)"
+                )
+            if layer > 0 and torch.allclose(got, gpt_layer_features(gpt, idx, layer - 1), 1e-4):
+                raise AssertionError(
+                    f"layer={layer} gave block {layer - 1}'s output: run blocks 0..{layer}, "
+                    f"that is gpt.blocks[: {layer} + 1]"
+                )
+            assert torch.allclose(got, want, atol=1e-4), (
+                f"layer {layer}: your vectors differ from the block's output by up to "
+                f"{(got - want).abs().max().item():.3g}. Did you add the position embeddings "
+                "(gpt.pos_emb(torch.arange(T))) before the first block?"
+            )
+    texts, labels = _probe_task()
+    idx = torch.tensor([chars.encode(t) for t in texts])  # (600, 128)
+    per_block = [[] for _ in gpt.blocks]  # one pass of your function: hooks keep each block's
+    hooks = [  # output, averaged over the positions
+        b.register_forward_hook(lambda m, i, o, n=n: per_block[n].append(o.mean(dim=1)))
+        for n, b in enumerate(gpt.blocks)
+    ]
+    try:
+        with torch.no_grad():
+            last = torch.cat(  # 100 texts at a time keeps the memory low
+                [torch.as_tensor(answer(gpt, c, len(per_block) - 1)) for c in idx.split(100)]
+            ).float()  # (600, C)
+    finally:
+        for hook in hooks:
+            hook.remove()
+    if not all(per_block[:-1]):  # the blocks were not called as modules: one pass per block
+        with torch.no_grad():
+            per_block = [[answer(gpt, c, n) for c in idx.split(100)] for n in range(len(hooks))]
+    features = [torch.cat(chunks).float() for chunks in per_block[:-1]] + [last]  # (600, C)
+    accuracies = []
+    for x in features:
+        probe = fit_linear_probe(x[:450], labels[:450])  # trains: needs gradients
+        accuracies.append(probe_accuracy(probe, x[450:], labels[450:]))
+    best = max(range(len(accuracies)), key=accuracies.__getitem__)
+    listed = ", ".join(f"block {i}: {a:.0%}" for i, a in enumerate(accuracies))
+    return (
+        f"correct: each block's output, averaged. A probe names the play from them: {listed}; "
+        f"block {best} knows it best (150 test speeches: a few points either way is noise). "
+        f"Block {len(accuracies) - 1} is read before the GPT's final layer norm; section 6 "
+        "read L.gpt_hidden_states, after it, so its number need not equal this one"
+    )

@@ -1,24 +1,15 @@
-"""Chapter 08's exercises: BLEU's brevity penalty, one step of beam search, ROUGE-1 by hand,
-and the answer span from a reader's start and end logits."""
+"""Chapter 08's exercises: one step of beam search, the answer span from a reader's start and
+end logits, a hybrid retriever that fuses BM25 with MiniLM, and ROUGE-L's longest common
+subsequence."""
 
 from __future__ import annotations
 
-import math
-import re
-from collections import Counter
+import functools
 
 import torch
 
+from ...apps.rouge import lcs_length
 from . import exercise, returned
-
-
-def brevity_penalty(translation_length: int, reference_length: int) -> float:
-    """BLEU's penalty for a translation shorter than its reference: exp(1 - r / c) if c < r."""
-    if translation_length >= reference_length:
-        return 1.0
-    if translation_length == 0:
-        return 0.0
-    return math.exp(1 - reference_length / translation_length)
 
 
 def beam_step(beams: list[tuple[list[int], float]], log_probs: torch.Tensor, beam_size: int):
@@ -32,16 +23,6 @@ def beam_step(beams: list[tuple[list[int], float]], log_probs: torch.Tensor, bea
     return sorted(extended, key=lambda beam: -beam[1])[:beam_size]
 
 
-def rouge1_f(reference: str, prediction: str) -> float:
-    """ROUGE-1 F: unigram overlap (each word counted at most as often as in the other text)."""
-    ref, pred = (Counter(re.findall(r"[a-z0-9]+", t.lower())) for t in (reference, prediction))
-    overlap = sum((ref & pred).values())
-    if overlap == 0:
-        return 0.0
-    precision, recall = overlap / sum(pred.values()), overlap / sum(ref.values())
-    return 2 * precision * recall / (precision + recall)
-
-
 def best_span(start_logits: torch.Tensor, end_logits: torch.Tensor, max_len: int = 3):
     """(start, end) maximising start_logits[start] + end_logits[end], start <= end < start +
     max_len: the answer span a reader picks."""
@@ -51,25 +32,6 @@ def best_span(start_logits: torch.Tensor, end_logits: torch.Tensor, max_len: int
     scores = scores.masked_fill((j < i) | (j >= i + max_len), float("-inf"))
     start, end = divmod(scores.argmax().item(), len(end_logits))
     return start, end
-
-
-@exercise("brevity_penalty", solution=brevity_penalty)
-def check_brevity_penalty(answer) -> str:
-    for c, r in ((10, 10), (12, 10), (9, 10), (5, 10), (1, 4), (0, 3)):
-        got, want = float(returned(answer(c, r))), brevity_penalty(c, r)
-        if abs(got - want) > 1e-9:
-            hint = ""
-            if c > r and got < 1:
-                hint = " A longer translation is not penalised here: precision already pays."
-            elif c < r and abs(got - math.exp(1 - c / r)) < 1e-9:
-                hint = " The ratio is reference / translation: r / c, not c / r."
-            elif c < r and abs(got - c / r) < 1e-9:
-                hint = " BLEU's penalty is exponential: exp(1 - r / c)."
-            raise AssertionError(
-                f"translation {c}, reference {r} characters: expected {want:.4f}, got "
-                f"{got!r}.{hint}"
-            )
-    return "correct: 9 characters for 10 cost 11%, half the length costs 63%"
 
 
 @exercise("beam_step", solution=beam_step)
@@ -92,30 +54,6 @@ def check_beam_step(answer) -> str:
     elif prefixes == [[1, 2, 0], [1, 4, 1], [1, 2, 3]]:
         hint = " A score is the beam's score so far plus the new token's log-probability."
     raise AssertionError(f"expected {want}, got {got}.{hint}")
-
-
-@exercise("rouge1_f", solution=rouge1_f)
-def check_rouge1_f(answer) -> str:
-    cases = [
-        ("the cat sat on the mat", "the cat sat"),
-        ("the cat sat on the mat", "the the the the"),
-        ("A big dog.", "a BIG dog"),
-        ("words in common", "none here"),
-    ]
-    for reference, prediction in cases:
-        got, want = float(returned(answer(reference, prediction))), rouge1_f(reference, prediction)
-        if abs(got - want) > 1e-9:
-            hint = ""
-            if prediction == "the the the the":
-                hint = (
-                    " Clip each word's count: 'the' occurs twice in the reference, so at most "
-                    "2 of the 4 count."
-                )
-            raise AssertionError(
-                f"reference {reference!r}, prediction {prediction!r}: expected {want:.4f}, "
-                f"got {got!r}.{hint}"
-            )
-    return "correct: precision, recall and their harmonic mean, with clipped counts"
 
 
 @exercise("best_span", solution=best_span)
@@ -143,3 +81,133 @@ def check_best_span(answer) -> str:
                 f"got {got}.{hint}"
             )
     return "correct: the best pair with start <= end, not the two best positions"
+
+
+def fuse_scores(keyword_scores: torch.Tensor, dense_scores: torch.Tensor) -> torch.Tensor:
+    """One hybrid score per (question, story): BM25 and cosine, each scaled to zero mean and
+    unit spread over the stories of its row, then added. A row where BM25 matched no word is
+    all zeros: it stays 0 and leaves the choice to the cosines."""
+
+    def standard(scores: torch.Tensor) -> torch.Tensor:  # (Q, N), row by row
+        centred = scores - scores.mean(dim=1, keepdim=True)
+        return centred / scores.std(dim=1, keepdim=True).clamp_min(1e-9)
+
+    return standard(keyword_scores) + standard(dense_scores)  # (Q, N)
+
+
+@functools.cache
+def _retrieval_scores() -> tuple[dict[str, tuple[torch.Tensor, torch.Tensor]], torch.Tensor]:
+    """BM25 scores and MiniLM cosines, (Q, N) each, of 200 questions on 100 stories, with the
+    names spelled right and misspelled; and the right story of each question (Q,)."""
+    from ...apps.keyword_search import KeywordIndex
+    from ...apps.open_book import StoryIndex, make_collection, misspell_names
+    from ...models.minilm import embed_sentences
+
+    collection = make_collection(100, seed=0)
+    keyword, dense = KeywordIndex(collection.stories), StoryIndex(collection.stories)
+    scores = {}
+    for name, c in (("names", collection), ("misspelled", misspell_names(collection))):
+        questions = [q.question for q in c.questions]
+        bm25 = torch.stack([keyword.scores(q) for q in questions])  # (Q, N)
+        scores[name] = bm25, embed_sentences(questions) @ dense.vectors.T  # (Q, N) each
+    return scores, torch.tensor(collection.story_of)
+
+
+def _fused_shape(answer, bm25: torch.Tensor, cosine: torch.Tensor) -> torch.Tensor:
+    """What ``answer`` returns for these scores, if it is one score per question and story."""
+    fused = returned(answer(bm25.clone(), cosine.clone()))
+    if not isinstance(fused, torch.Tensor) or fused.shape != bm25.shape:
+        shape = tuple(fused.shape) if isinstance(fused, torch.Tensor) else type(fused).__name__
+        raise AssertionError(
+            f"return one score per question and story: a tensor {tuple(bm25.shape)}, got {shape}."
+        )
+    return fused
+
+
+@exercise("fuse_scores", solution=fuse_scores)
+def check_fuse_scores(answer) -> str:
+    # a small call first: an unsolved stub stops here, before MiniLM embeds anything
+    _fused_shape(answer, torch.tensor([[0.0, 2.5, 0.0], [0.0, 0.0, 0.0]]), torch.rand(2, 3))
+    scores, right = _retrieval_scores()
+
+    def recall(s: torch.Tensor) -> float:  # recall@1
+        return (s.argmax(dim=1) == right).float().mean().item()
+
+    got, alone = {}, {}
+    for name, (bm25, cosine) in scores.items():
+        fused = _fused_shape(answer, bm25, cosine)
+        got[name], alone[name] = recall(fused), (recall(bm25), recall(cosine))
+    table = ", ".join(
+        f"{name} {got[name]:.0%} (BM25 {alone[name][0]:.0%}, MiniLM {alone[name][1]:.0%})"
+        for name in scores
+    )
+    if got["names"] < alone["names"][0] - 0.005:
+        raise AssertionError(
+            f"recall@1: {table}. On names your fusion loses what BM25 finds: an exact name "
+            "should outweigh a cosine. Are the two kinds of score on the same scale?"
+        )
+    if got["misspelled"] < alone["misspelled"][1] - 0.005:
+        raise AssertionError(
+            f"recall@1: {table}. On misspelled names BM25 matches no word and scores every "
+            "story 0: a tie, whose order (argsort's ranks) is arbitrary. Fuse the scores, "
+            "scaled, or ranks that tied stories share: a row of zeros should leave the choice "
+            "to MiniLM."
+        )
+    # cosines in other units (percent: the same ranking) must not change the answer
+    for name, (bm25, cosine) in scores.items():
+        rescaled = recall(_fused_shape(answer, bm25, cosine * 100))
+        if abs(rescaled - got[name]) > 0.005:
+            raise AssertionError(
+                f"recall@1: {table}. With the cosines written as percentages (times 100, the "
+                f"same ranking) your recall@1 on {name} moves from {got[name]:.1%} to "
+                f"{rescaled:.1%}: the sum still depends on the scales. Put both on one scale "
+                "first."
+            )
+    return f"correct: recall@1 {table}; the same with the cosines in percent"
+
+
+def _chapter_04_summary() -> tuple[list[str], list[str]]:
+    """The tokens of chapter 04's Summary and of its first 5 sentences, as rouge-score sees
+    them."""
+    from ...apps.rouge import rouge_tokens
+    from ...apps.summarize import chapter_summaries, lead_k
+
+    chapter = next(c for c in chapter_summaries() if c["chapter"] == "04")
+    return rouge_tokens(chapter["summary"]), rouge_tokens(" ".join(lead_k(chapter["body"], 5)))
+
+
+@exercise("lcs_length", solution=lcs_length)
+def check_lcs_length(answer) -> str:
+    from ...apps.rouge import f_measure
+
+    cases = [
+        ("the cat sat on the mat", "the cat lay on a mat", 4),  # the cat ... on ... mat
+        ("a b c d", "d c b a", 1),  # the order matters
+        ("a b a b", "b a b a", 3),  # not the longest common *run* (2 here)
+        ("", "a b", 0),
+        ("x y z", "x y z", 3),
+    ]
+    for a, b, want in cases:
+        got = returned(answer(a.split(), b.split()))
+        if got != want:
+            hint = ""
+            if isinstance(got, int) and got < want:
+                hint = " A subsequence may skip tokens: it need not be one unbroken run."
+            elif (a, want) == ("a b c d", 1) and got == 4:
+                hint = " Shared tokens must come in the same order in both."
+            raise AssertionError(f"{a.split()} and {b.split()}: expected {want}, got {got}.{hint}")
+    reference, summary = _chapter_04_summary()
+    ours = f_measure(returned(answer(list(reference), list(summary))), len(summary), len(reference))
+    want = f_measure(lcs_length(reference, summary), len(summary), len(reference))
+    message = f"ROUGE-L F from your LCS {ours:.3f}"
+    try:
+        from rouge_score import rouge_scorer
+
+        scorer = rouge_scorer.RougeScorer(["rougeL"])
+        theirs = scorer.score(" ".join(reference), " ".join(summary))  # (target, prediction)
+        message += f", rouge-score's {theirs['rougeL'].fmeasure:.3f}"
+    except ImportError:  # pragma: no cover - rouge-score is in requirements.txt
+        message += f", the library's {want:.3f}"
+    if abs(ours - want) > 1e-9:
+        raise AssertionError(f"on chapter 04's first 5 sentences: {message}, expected {want:.3f}.")
+    return f"correct: on chapter 04's first 5 sentences, {message}"

@@ -1,103 +1,224 @@
-"""Chapter 09's exercises: a WEAT effect size by hand, the training compute 6·N·D, and reading
-an overfitting curve (early stopping's step and the gap there)."""
+"""Chapter 09's exercises: take the gender direction out of MiniLM's vectors and measure WEAT
+again; score passages by their loss and measure a membership AUC; fit a loss floor by hand and
+predict the largest model of the sweep from the other five; read an overfitting curve (early
+stopping's step, ties included, and the gap there)."""
 
 from __future__ import annotations
 
+import functools
+
+import numpy as np
 import torch
 
 from . import exercise, returned
 
-
-def weat_effect_size(X, Y, A, B) -> float:
-    """WEAT's d for rows of vectors X, Y (targets) and A, B (attributes), each (n, dim):
-    s(w) = mean cos(w, A) − mean cos(w, B); d = (mean s(X) − mean s(Y)) / std s(X ∪ Y)."""
-    unit = [torch.nn.functional.normalize(torch.as_tensor(m, dtype=torch.float64), dim=1)
-            for m in (X, Y, A, B)]  # fmt: skip
-    X, Y, A, B = unit
-    s = lambda W: (W @ A.T).mean(1) - (W @ B.T).mean(1)  # noqa: E731  (n,) one score per word
-    s_x, s_y = s(X), s(Y)
-    return ((s_x.mean() - s_y.mean()) / torch.cat([s_x, s_y]).std(correction=1)).item()
+# Pairs whose difference points from feminine to masculine: their mean is the gender direction
+GENDER_PAIRS = [("he", "she"), ("man", "woman"), ("boy", "girl"), ("brother", "sister"),
+                ("father", "mother"), ("son", "daughter"), ("king", "queen"),
+                ("male", "female"), ("his", "her"), ("himself", "herself")]  # fmt: skip
 
 
-def training_flops(parameters: int, steps: int, batch_size: int, block_size: int) -> float:
-    """Training compute 6·N·D: D = steps × batch_size × block_size tokens, each predicted."""
-    return 6.0 * parameters * steps * batch_size * block_size
+def remove_direction(vectors: torch.Tensor, direction: torch.Tensor) -> torch.Tensor:
+    """Rows of ``vectors`` (n, dim) with their component along ``direction`` (dim,) removed,
+    then scaled back to length 1: v − (v · u) u with u = direction / |direction|."""
+    u = direction / direction.norm()  # (dim,) unit length
+    flat = vectors - (vectors @ u)[:, None] * u[None, :]  # (n, dim) minus (n, 1) · (1, dim)
+    return torch.nn.functional.normalize(flat, dim=1)
+
+
+def membership_scores(model, tokenizer, passages: list[str]) -> torch.Tensor:
+    """(N,): the model's mean loss per predicted character on each passage, all of one length.
+    Characters 0..T-1 predict 1..T; the lower the score, the likelier a training passage."""
+    ids = torch.tensor([tokenizer.encode(p) for p in passages])  # (N, T + 1)
+    with torch.no_grad():
+        logits, _ = model(ids[:, :-1])  # (N, T, vocab)
+    loss = torch.nn.functional.cross_entropy(logits.transpose(1, 2), ids[:, 1:], reduction="none")
+    return loss.mean(dim=1)  # (N, T) -> (N,)
+
+
+def fit_with_floor(x, y):
+    """(E, A, α) of y ≈ E + A · x^(−α): try floors E on a grid below min(y); for each, fit a
+    pure power law to y − E with L.fit_power_law; keep the E whose curve misses y least."""
+    from ... import fit_power_law
+
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    best = None
+    for floor in np.linspace(0, y.min(), 1000, endpoint=False):
+        law = fit_power_law(x, y - floor)
+        miss = ((floor + law(x) - y) ** 2).sum()  # squared error, in units of y
+        if best is None or miss < best[0]:
+            best = (miss, float(floor), law.prefactor, law.exponent)
+    return best[1:]
 
 
 def early_stopping(steps: list[int], train_loss: list[float], val_loss: list[float]):
-    """(step, gap): the step with the lowest validation loss, and validation minus train loss
-    there."""
-    best = min(range(len(val_loss)), key=val_loss.__getitem__)
+    """(step, gap): the step with the lowest validation loss (the earlier one on a tie), and
+    validation minus train loss there."""
+    best = min(range(len(val_loss)), key=val_loss.__getitem__)  # min keeps the first of a tie
     return steps[best], val_loss[best] - train_loss[best]
 
 
-# Four target vectors, four attribute vectors (2-D, so the geometry can be drawn on paper)
-_X = [[1.0, 0.1], [0.9, 0.3]]
-_Y = [[0.2, 1.0], [0.4, 0.8]]
-_A = [[1.0, 0.0], [0.8, 0.2]]
-_B = [[0.0, 1.0], [0.1, 0.9]]
+# ---------------------------------------------------------------------------- remove_direction
+@functools.lru_cache(maxsize=1)
+def _minilm_vectors() -> dict[str, torch.Tensor]:
+    """MiniLM's unit vectors of the WEAT words and the gender pairs (computed once)."""
+    from ... import WEAT_TESTS, embed_sentences, load_minilm
+
+    model, tokenizer = load_minilm()
+    words = sorted({w for t in WEAT_TESTS.values() for ws in (t.x, t.y, t.a, t.b) for w in ws}
+                   | {w for pair in GENDER_PAIRS for w in pair})  # fmt: skip
+    vectors = embed_sentences(words, model, tokenizer)  # (W, 384), unit rows
+    return dict(zip(words, vectors, strict=True))
 
 
-def _d_variant(X, Y, A, B, cosine: bool, ddof: int) -> float:
-    """A typical mistake's d: dot products instead of cosines, or the wrong ddof."""
-    if cosine:
-        X, Y, A, B = (torch.nn.functional.normalize(m.double(), dim=1) for m in (X, Y, A, B))
-    s_x, s_y = ((W @ A.T).mean(1) - (W @ B.T).mean(1) for W in (X, Y))
-    return ((s_x.mean() - s_y.mean()) / torch.cat([s_x, s_y]).std(correction=ddof)).item()
+def _weat_d(name: str, change=None) -> float:
+    from ... import WEAT_TESTS, effect_size
+
+    vectors = _minilm_vectors()
+    test = WEAT_TESTS[name]
+    lists = [torch.stack([vectors[w] for w in ws]) for ws in (test.x, test.y, test.a, test.b)]
+    return effect_size(*(change(m) if change else m for m in lists))
 
 
-@exercise("weat_effect_size", solution=weat_effect_size)
-def check_weat_effect_size(answer) -> str:
-    cases = [(_X, _Y, _A, _B), ([[2.0, 0.2], [0.3, 0.9]], _Y, _A, _B), (_Y, _X, _A, _B)]
-    for X, Y, A, B in cases:
-        t = [torch.tensor(m) for m in (X, Y, A, B)]
-        got, want = float(returned(answer(*[m.clone() for m in t]))), weat_effect_size(*t)
-        if abs(got - want) > 1e-6:
-            hint = ""
-            if abs(got - _d_variant(*t, cosine=True, ddof=0)) < 1e-6:
-                hint = " Use the sample standard deviation (ddof = 1: divide by n − 1)."
-            elif abs(got - _d_variant(*t, cosine=False, ddof=1)) < 1e-6:
-                hint = " Use cosines, not dot products: normalise each vector to length 1."
-            elif abs(got + want) < 1e-6:
-                hint = " The sign is mean s(X) − mean s(Y), and s = cos with A − cos with B."
-            raise AssertionError(f"expected {want:.4f}, got {got!r}.{hint}")
-    return "correct: X leans to A, Y to B, so d is large and positive; swapping X and Y flips it"
+@exercise("remove_direction", solution=remove_direction)
+def check_remove_direction(answer) -> str:
+    vectors = torch.tensor([[3.0, 4.0, 0.0], [1.0, 1.0, 1.0], [0.0, 2.0, 2.0]])
+    direction = torch.tensor([2.0, 0.0, 0.0])  # not unit length on purpose
+    got = torch.as_tensor(returned(answer(vectors.clone(), direction.clone())), dtype=torch.float)
+    want = remove_direction(vectors, direction)
+    if got.shape != want.shape:
+        raise AssertionError(f"expected shape {tuple(want.shape)}, one row per vector, got "
+                             f"{tuple(got.shape)}.")  # fmt: skip
+    if not torch.allclose(got, want, atol=1e-5):
+        hint, u = "", direction / direction.norm()
+        unit_rows = torch.allclose(got.norm(dim=1), torch.ones(3), atol=1e-4)
+        if unit_rows and got[:, 0].abs().max() > 1e-4:  # some of the direction is still there
+            hint = " Make the direction unit length first: u = direction / direction.norm()."
+        elif torch.allclose(got, vectors - (vectors @ u)[:, None] * u, atol=1e-4):
+            hint = " Scale each row back to length 1 (the vectors are compared by cosine)."
+        elif torch.allclose(got, vectors - (vectors @ direction)[:, None] * direction, atol=1e-4):
+            hint = " Use the unit direction u, both in v · u and in the (v · u) u you subtract."
+        raise AssertionError(f"expected {want.numpy().round(3).tolist()}, got "
+                             f"{got.numpy().round(3).tolist()}.{hint}")  # fmt: skip
+    vectors = _minilm_vectors()
+    he = torch.stack([vectors[m] for m, _ in GENDER_PAIRS])  # (10, 384)
+    she = torch.stack([vectors[f] for _, f in GENDER_PAIRS])  # (10, 384)
+    gender = (he - she).mean(dim=0)  # (384,)
+    neutral = lambda m: torch.as_tensor(answer(m, gender.clone()), dtype=torch.float)  # noqa: E731
+    before = {name: _weat_d(name) for name in ("WEAT 1", "WEAT 6", "WEAT 7")}
+    after = {name: _weat_d(name, neutral) for name in before}
+    moves = ", ".join(f"{n} {before[n]:+.2f} → {after[n]:+.2f}" for n in ("WEAT 6", "WEAT 7"))
+    return (f"correct: measured on MiniLM without the he−she direction, {moves}; the "
+            f"flowers test, WEAT 1, stays at {after['WEAT 1']:+.2f}")  # fmt: skip
 
 
-@exercise("training_flops", solution=training_flops)
-def check_training_flops(answer) -> str:
-    for n, steps, batch, block in ((1_000, 10, 4, 8), (113_152, 800, 32, 128)):
-        got, want = (
-            float(returned(answer(n, steps, batch, block))),
-            training_flops(n, steps, batch, block),
+# --------------------------------------------------------------------------- membership_scores
+@exercise("membership_scores", solution=membership_scores)
+def check_membership_scores(answer) -> str:
+    from ... import (
+        line_passages,
+        load_pretrained,
+        membership_auc,
+        passage_losses,
+        shakespeare,
+        train_val_split,
+    )
+
+    gpt, chars = load_pretrained()
+    train_text, val_text = train_val_split(shakespeare())
+    few = line_passages(train_text, length=33, samples=4, seed=1)  # 4 strings of 33 characters
+    got = torch.as_tensor(returned(answer(gpt, chars, list(few))), dtype=torch.float).flatten()
+    want = passage_losses(gpt, chars, few).float()  # (4,)
+    if got.shape != want.shape:
+        raise AssertionError(f"return one score per passage, shape {tuple(want.shape)}; got "
+                             f"shape {tuple(got.shape)}.")  # fmt: skip
+    if not torch.allclose(got, want, atol=1e-4):
+        hint = ""
+        if torch.allclose(got, want * 32, rtol=1e-3):
+            hint = " Average over the 32 predicted characters, not sum: nats per character."
+        elif torch.allclose(got, -want, atol=1e-4):
+            hint = " The loss is minus the log-probability: positive, lower for likelier text."
+        raise AssertionError(f"expected {want.numpy().round(3).tolist()}, got "
+                             f"{got.numpy().round(3).tolist()}.{hint} Input characters 0..T-1, "
+                             "targets 1..T: the first character is context only.")  # fmt: skip
+    seen = line_passages(train_text, length=33, samples=300, seed=1)
+    unseen = line_passages(val_text, length=33, samples=300, seed=1)
+    auc = membership_auc(answer(gpt, chars, seen), answer(gpt, chars, unseen))
+    return (
+        f"correct: on 300 + 300 new passages of 33 characters (seed 1), a training passage "
+        f"has the lower score in {auc:.0%} of the pairs: AUC {auc:.2f} (0.5: no signal)"
+    )
+
+
+# ------------------------------------------------------------------------------ fit_with_floor
+def _sweep() -> tuple[list[float], list[float]]:
+    from ... import load_scaling
+
+    sizes = sorted((r for r in load_scaling()["rows"] if r["sweep"] == "size"),
+                   key=lambda r: r["non_embedding"])  # fmt: skip
+    return [r["non_embedding"] for r in sizes], [r["final_val_loss"] for r in sizes]
+
+
+@exercise("fit_with_floor", solution=fit_with_floor)
+def check_fit_with_floor(answer) -> str:
+    from ... import fit_power_law, fit_power_law_with_floor
+
+    x = [1.0, 10.0, 100.0, 1000.0]  # the reducible part stays large: any fine grid finds E
+    y = [1.5 + 4.0 * v**-0.5 for v in x]  # E = 1.5, A = 4, α = 0.5 exactly
+    got = tuple(float(v) for v in returned(answer(list(x), list(y))))
+    if len(got) != 3:
+        raise AssertionError(f"return three numbers, (E, A, α); got {len(got)}.")
+    if abs(got[0] - 1.5) > 0.01 or abs(got[2] - 0.5) > 0.02:
+        hint = ""
+        if abs(got[0]) < 1e-9:
+            hint = " E = 0 is the pure power law: try floors between 0 and min(y)."
+        elif abs(got[2] + 0.5) < 0.02:
+            hint = " α is minus the slope: L.fit_power_law's .exponent already is α."
+        raise AssertionError(f"on y = 1.5 + 4·x^(−0.5) expected (1.5, 4.0, 0.5), got "
+                             f"{tuple(round(v, 3) for v in got)}.{hint}")  # fmt: skip
+    n, loss = _sweep()
+    floor, prefactor, exponent = (float(v) for v in answer(n, loss))
+    reference = fit_power_law_with_floor(n, loss)
+    if abs(floor - reference.floor) > 0.02 or abs(exponent - reference.exponent) > 0.03:
+        raise AssertionError(
+            f"on the scaling sweep expected E ≈ {reference.floor:.2f} and α ≈ "
+            f"{reference.exponent:.2f} (L.fit_power_law_with_floor), got E = {floor:.2f}, "
+            f"α = {exponent:.2f}. Is your grid of floors fine enough (hundreds of values)?"
         )
-        if abs(got - want) > 1e-6 * want:
-            hint = ""
-            if abs(got - want / 3) < 1e-6 * want:
-                hint = " 2·N·D is the forward pass only; the backward pass costs twice that."
-            elif abs(got - want / block) < 1e-6 * want or abs(got - want / batch) < 1e-6 * want:
-                hint = " Every position of every window predicts a token: D = steps·batch·block."
-            raise AssertionError(
-                f"N={n}, {steps} steps of {batch} × {block}: expected {want:.4g}, got {got!r}."
-                f"{hint}"
-            )
-    return "correct: chapter 06's 800-step run cost about 2.2e12 FLOPs"
+    n, loss = np.array(n, dtype=float), np.array(loss)
+    five = answer(list(n[:-1]), list(loss[:-1]))  # fitted without the largest model
+    with_floor = float(five[0]) + float(five[1]) * n[-1] ** -float(five[2])
+    without = float(fit_power_law(n[:-1], loss[:-1])(n[-1]))
+    better = "with" if abs(with_floor - loss[-1]) < abs(without - loss[-1]) else "without"
+    return (
+        f"correct: fitted to the five smaller sizes only, E + A·N⁻ᵅ predicts the largest "
+        f"(N = {n[-1]:,.0f}) at {with_floor:.3f} nats and a pure power law at {without:.3f}; "
+        f"it measured {loss[-1]:.3f}: the prediction {better} the floor is closer"
+    )
 
 
+# ------------------------------------------------------------------------------ early_stopping
 @exercise("early_stopping", solution=early_stopping)
 def check_early_stopping(answer) -> str:
-    steps = [0, 100, 200, 300, 400, 500]
-    train_loss = [4.3, 2.4, 1.9, 1.6, 1.3, 1.1]
-    val_loss = [4.3, 2.5, 2.1, 2.05, 2.2, 2.4]
-    got = tuple(returned(answer(list(steps), list(train_loss), list(val_loss))))
-    want = early_stopping(steps, train_loss, val_loss)
-    if len(got) == 2 and got[0] == want[0] and abs(got[1] - want[1]) < 1e-9:
-        return "correct: stop at step 300, where validation is 0.45 nats above train"
-    hint = ""
-    if got and got[0] == 500:
-        hint = " The train loss always falls: pick the lowest *validation* loss."
-    elif got and got[0] == 3:
-        hint = " Return the step (steps[i]), not the index i."
-    elif len(got) == 2 and abs(got[1] + want[1]) < 1e-9:
-        hint = " The gap is validation minus train, positive when the model overfits."
-    raise AssertionError(f"expected {want}, got {got}.{hint}")
+    cases = [
+        ([0, 100, 200, 300, 400, 500], [4.3, 2.4, 1.9, 1.6, 1.3, 1.1],
+         [4.3, 2.5, 2.1, 2.05, 2.2, 2.4]),
+        ([0, 50, 100, 150, 200], [3.0, 2.0, 1.8, 1.6, 1.5], [3.0, 2.25, 2.5, 2.25, 2.6]),  # a tie
+    ]  # fmt: skip
+    for steps, train_loss, val_loss in cases:
+        got = tuple(returned(answer(list(steps), list(train_loss), list(val_loss))))
+        want = early_stopping(steps, train_loss, val_loss)
+        if len(got) == 2 and got[0] == want[0] and abs(got[1] - want[1]) < 1e-9:
+            continue
+        hint = ""
+        if got and got[0] == steps[int(np.argmin(train_loss))]:
+            hint = " The train loss always falls: pick the lowest *validation* loss."
+        elif got and got[0] == steps.index(want[0]):
+            hint = " Return the step (steps[i]), not the index i."
+        elif got and got[0] == 150 and want[0] == 50:
+            hint = (" Steps 50 and 150 tie at 2.25: keep the earlier one, which reached the "
+                    "same loss with less training.")  # fmt: skip
+        elif len(got) == 2 and abs(got[1] + want[1]) < 1e-9:
+            hint = " The gap is validation minus train, positive when the model overfits."
+        raise AssertionError(f"expected {want}, got {got}.{hint}")
+    return "correct: stop at step 300 (gap 0.45 nats); on a tie, the earlier step"

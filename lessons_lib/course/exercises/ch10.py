@@ -1,93 +1,262 @@
-"""Chapter 10's exercises: the bytes of training state, the micro-batch of a data-parallel
-plan, and the speed-up Amdahl's law allows."""
+"""Chapter 10's exercises: a gradient-accumulation loop (checked against one big batch, with
+the activation memory it saves), activation checkpointing of the first blocks (checked
+against the plain gradient, with the memory each choice keeps), and a ring all-reduce
+(checked against the sum, with the bytes each rank sends)."""
 
 from __future__ import annotations
 
+import torch
+from torch.utils.checkpoint import checkpoint
+
+from ...training.activation_memory import saved_activation_bytes
 from . import exercise, returned
 
 
-def training_state_bytes(n_params: int) -> int:
-    """Bytes that training with Adam in float32 keeps per model: weights, gradients and
-    Adam's two moments, 4 bytes each per parameter (activations not counted)."""
-    return n_params * (4 + 4 + 4 + 4)
+def accumulate_gradients(model, x, y, k: int) -> float:
+    """Leave in ``model``'s ``.grad`` the gradient of the batch ``(x, y)`` (B windows), run as
+    ``k`` micro-batches of ``B / k``; return the batch's loss (a float)."""
+    model.zero_grad()
+    total = 0.0
+    for x_micro, y_micro in zip(x.chunk(k), y.chunk(k), strict=True):  # (B/k, T) each
+        _, loss = model(x_micro, y_micro)
+        (loss / k).backward()  # gradients add up in .grad
+        total += loss.item() / k
+    return total
 
 
-def micro_batch_size(global_batch: int, world_size: int, accumulate: int) -> int:
-    """Windows in one forward pass of one rank; a ValueError when the plan does not split."""
-    if global_batch % (world_size * accumulate):
-        raise ValueError(
-            f"{global_batch} windows do not split over {world_size} ranks x {accumulate} "
-            "micro-steps"
-        )
-    return global_batch // (world_size * accumulate)
+class _Checkpointed(torch.nn.Module):
+    """A block that keeps only its input and recomputes the rest in the backward pass."""
+
+    def __init__(self, block: torch.nn.Module):
+        super().__init__()
+        self.block = block
+
+    def forward(self, x: torch.Tensor, cache=None) -> torch.Tensor:  # x: (B, T, C)
+        return checkpoint(self.block, x, use_reentrant=False)
 
 
-def amdahl_speedup(parallel_share: float, workers: int) -> float:
-    """How much faster ``workers`` make a job whose ``parallel_share`` (0 to 1) parallelises."""
-    return 1.0 / ((1.0 - parallel_share) + parallel_share / workers)
+def checkpoint_blocks(model, n: int):
+    """Wrap blocks 0 to ``n - 1`` of ``model`` (a GPT) in activation checkpointing, in place;
+    return the model."""
+    for i in range(n):
+        model.blocks[i] = _Checkpointed(model.blocks[i])
+    return model
 
 
-@exercise("training_state_bytes", solution=training_state_bytes)
-def check_training_state_bytes(answer) -> str:
-    for n in (10, 1000, 124_439_808):
-        got = returned(answer(n))
-        want = training_state_bytes(n)
-        if got == want:
-            continue
-        hints = {
-            4 * n: "that is the weights alone: training also keeps gradients and Adam's moments",
-            8 * n: "weights and gradients: Adam adds two moments per parameter (m and v)",
-            12 * n: "one piece is missing: weights, gradients, and Adam's *two* moments",
-            20 * n: "in float32 training the weights are the master copy: no extra copy to count",
-            128 * n: "that is bits: a float32 is 4 bytes",
-            16: "multiply by the number of parameters",
-        }
-        hint = hints.get(got)
-        if hint is None and isinstance(got, (int, float)) and got in (want / 1e9, want / 2**30):
-            hint = "return bytes, not gigabytes"
-        raise AssertionError(
-            f"{n:,} parameters: expected {want:,} bytes, got {got!r}"
-            + (f". {hint[0].upper()}{hint[1:]}" if hint else "")
-        )
-    return "correct: 16 bytes a parameter, 2 GB for GPT-2 before a single activation"
+def ring_all_reduce(tensors: list, send) -> list:
+    """Sum ``tensors`` (one per rank, each 1-D with a length divisible by N) around a ring;
+    every piece that travels goes through ``send(src, dst, piece)``. Returns N sums."""
+    n = len(tensors)
+    chunks = [list(t.clone().chunk(n)) for t in tensors]  # chunks[rank][c]: (length / N,)
+    for step in range(n - 1):  # reduce-scatter: chunk c gathers its sum on its way round
+        outgoing = [(r, (r - step) % n, chunks[r][(r - step) % n]) for r in range(n)]
+        for r, c, piece in outgoing:
+            chunks[(r + 1) % n][c] = chunks[(r + 1) % n][c] + send(r, (r + 1) % n, piece)
+    for step in range(n - 1):  # all-gather: rank r holds the sum of chunk r + 1; pass it on
+        outgoing = [(r, (r + 1 - step) % n, chunks[r][(r + 1 - step) % n]) for r in range(n)]
+        for r, c, piece in outgoing:
+            chunks[(r + 1) % n][c] = send(r, (r + 1) % n, piece).clone()
+    return [torch.cat(rank_chunks) for rank_chunks in chunks]
 
 
-@exercise("micro_batch_size", solution=micro_batch_size)
-def check_micro_batch_size(answer) -> str:
-    for plan in ((32, 1, 2), (32, 2, 1), (32, 2, 4), (96, 3, 2), (8, 8, 1)):
-        got, want = returned(answer(*plan)), micro_batch_size(*plan)
-        b, n, k = plan
-        if got != want:
-            hint = " Divide by the ranks *and* the micro-steps." if got in (b // n, b // k) else ""
-            raise AssertionError(
-                f"global batch {b}, {n} ranks, {k} micro-steps: expected {want}, got {got!r}.{hint}"
-            )
-        if not isinstance(got, int):
-            raise AssertionError(
-                f"a forward pass runs on a whole number of windows: return an int (use //), "
-                f"got {got!r}"
-            )
+# --- accumulate_gradients ------------------------------------------------------------------------
+
+
+def _tiny_gpt_and_batch():
+    from ...models.gpt import GPT, GPTConfig
+
+    torch.manual_seed(0)
+    model = GPT(GPTConfig.preset("tiny", vocab_size=76))
+    generator = torch.Generator().manual_seed(1)
+    x = torch.randint(0, 76, (32, 16), generator=generator)  # (B, T) = (32, 16)
+    y = torch.randint(0, 76, (32, 16), generator=generator)
+    return model, x, y
+
+
+def _gradient(model) -> torch.Tensor:
+    return torch.cat([p.grad.flatten() for p in model.parameters()])
+
+
+@exercise("accumulate_gradients", solution=accumulate_gradients)
+def check_accumulate_gradients(answer) -> str:
+    model, x, y = _tiny_gpt_and_batch()
+    model.zero_grad()
+    _, full_loss = model(x, y)
+    full_loss.backward()
+    want = _gradient(model)
+    k = 4
+    weights = {p.untyped_storage().data_ptr() for p in model.parameters()}
+    passes = []  # one {storage address: bytes} per forward pass the answer runs
+    sizes = []  # the windows of each forward pass
+
+    def start_pass(module, args, kwargs):
+        idx = args[0] if args else kwargs.get("idx")
+        sizes.append(len(idx))
+        passes.append({})
+
+    def pack(tensor):
+        storage = tensor.untyped_storage()
+        if passes and storage.data_ptr() not in weights:
+            passes[-1][storage.data_ptr()] = storage.nbytes()
+        return tensor
+
+    hook = model.register_forward_pre_hook(start_pass, with_kwargs=True)
+    for p in model.parameters():
+        p.grad = torch.ones_like(p)  # left over from an earlier step: must not count
     try:
-        got = answer(30, 2, 4)
-    except ValueError:
-        return "correct: B / (N x K) windows per pass, and a clear error when they do not split"
-    raise AssertionError(
-        f"30 windows over 2 ranks x 4 micro-steps do not split evenly: raise a ValueError "
-        f"(you returned {got!r}; the ranks would train on different amounts)"
+        with torch.autograd.graph.saved_tensors_hooks(pack, lambda tensor: tensor):
+            loss = returned(answer(model, x, y, k))
+    finally:
+        hook.remove()
+    if isinstance(loss, torch.Tensor):
+        loss = loss.detach()
+    if any(p.grad is None for p in model.parameters()):
+        raise AssertionError("some .grad is None: call backward() on each micro-batch's loss")
+    got = _gradient(model)
+    if sizes != [32 // k] * k:
+        raise AssertionError(
+            f"your forward passes ran on {sizes} windows: run {k} micro-batches of "
+            f"{32 // k} (x.chunk(k) splits a batch), so only one micro-batch's activations "
+            "are kept at a time"
+        )
+    if torch.allclose(got, want + 1, atol=1e-5):
+        raise AssertionError("the old gradients were still in .grad: call model.zero_grad() first")
+    if torch.allclose(got, k * want, rtol=1e-4, atol=1e-6):
+        raise AssertionError(
+            f"the gradient is {k} times too large: divide each micro-batch's loss by k"
+        )
+    worst = (got - want).abs().max().item()
+    if worst > 1e-5:
+        raise AssertionError(
+            f"the accumulated gradient differs from the big batch's by up to {worst:.1e}: "
+            "call (loss / k).backward() on every micro-batch, without zeroing in between"
+        )
+    if abs(float(loss) - full_loss.item()) > 1e-4:
+        raise AssertionError(
+            f"return the batch's loss ({full_loss.item():.4f}): the mean of the micro-batches' "
+            f"losses, got {loss!r}"
+        )
+    whole = saved_activation_bytes(model, x, y)  # one pass over all 32 windows
+    micro = max(sum(kept.values()) for kept in passes)  # the largest of your passes
+    return (
+        f"correct: the gradient of 32 windows (within 1e-5), while each of your {k} forward "
+        f"passes kept at most {micro / 1e6:.2f} MB of activations instead of "
+        f"{whole / 1e6:.2f} MB for one pass over the batch"
     )
 
 
-@exercise("amdahl_speedup", solution=amdahl_speedup)
-def check_amdahl_speedup(answer) -> str:
-    for share, workers in ((1.0, 8), (0.0, 8), (0.9, 2), (0.9, 1000), (0.5, 4)):
-        got, want = returned(answer(share, workers)), amdahl_speedup(share, workers)
-        if abs(float(got) - want) > 1e-9:
-            hint = ""
-            if abs(float(got) - workers * share) < 1e-9 or abs(float(got) - workers) < 1e-9:
-                hint = " The serial part runs at the old speed whatever the number of workers."
-            elif abs(float(got) - 1 / want) < 1e-9:
-                hint = " That is the new time as a share of the old; the speed-up is its inverse."
+# --- checkpoint_blocks ---------------------------------------------------------------------------
+
+
+def _four_block_gpt():
+    from ...models.gpt import GPT, GPTConfig
+
+    torch.manual_seed(0)
+    return GPT(GPTConfig(vocab_size=76, block_size=16, n_layer=4, n_head=2, n_embd=32))
+
+
+@exercise("checkpoint_blocks", solution=checkpoint_blocks)
+def check_checkpoint_blocks(answer) -> str:
+    generator = torch.Generator().manual_seed(2)
+    x = torch.randint(0, 76, (8, 16), generator=generator)  # (B, T) = (8, 16)
+    y = torch.randint(0, 76, (8, 16), generator=generator)
+    plain = _four_block_gpt()
+    plain(x, y)[1].backward()
+    want = _gradient(plain)
+    none_wrapped = saved_activation_bytes(plain, x, y)
+    kept = []  # bytes of activations for n = 0 .. 4 checkpointed blocks
+    for n in range(5):
+        model = returned(answer(_four_block_gpt(), n))
+        if not isinstance(model, torch.nn.Module) or len(model.blocks) != 4:
             raise AssertionError(
-                f"share {share}, {workers} workers: expected {want:.3f}, got {got!r}.{hint}"
+                "return the model, with its 4 blocks: replace model.blocks[i] by a wrapped block"
             )
-    return "correct: with 10% serial work, a thousand workers give less than 10x"
+        kept.append(saved_activation_bytes(model, x, y))
+        model(x, y)[1].backward()
+        worst = (_gradient(model) - want).abs().max().item()
+        if worst > 1e-5:
+            raise AssertionError(
+                f"with {n} checkpointed blocks the gradient differs by up to {worst:.1e}: the "
+                "wrapper must return exactly what the block returns (call checkpoint(block, x))"
+            )
+    if kept[0] != none_wrapped:
+        raise AssertionError(
+            f"with n = 0 autograd kept {kept[0]:,} bytes instead of {none_wrapped:,}: n = 0 "
+            "wraps no block, n = 4 all four"
+        )
+    if kept[4] >= kept[0]:
+        raise AssertionError(
+            f"with every block wrapped, autograd still kept {kept[4]:,} bytes, as many as "
+            "without: call torch.utils.checkpoint.checkpoint(self.block, x, ...) in forward"
+        )
+    if any(later >= earlier for earlier, later in zip(kept, kept[1:], strict=False)):
+        raise AssertionError(
+            f"activations kept for n = 0 to 4: {kept} bytes; each wrapped block should keep "
+            "less. Wrap blocks 0 to n - 1, each once"
+        )
+    listed = ", ".join(f"{n}: {b / 1e3:.0f} kB" for n, b in enumerate(kept))
+    return (
+        f"correct: the same gradient, and the activations kept fall with each block you wrap "
+        f"({listed}); the price is one more forward pass of each wrapped block"
+    )
+
+
+# --- ring_all_reduce -----------------------------------------------------------------------------
+
+
+class _Wire:
+    """The network of the check: passes pieces on and counts what each rank sends, to whom."""
+
+    def __init__(self, n: int):
+        self.n = n
+        self.sent = [0] * n  # numbers each rank sent
+        self.wrong_way: list[tuple[int, int]] = []
+
+    def __call__(self, src: int, dst: int, piece: torch.Tensor) -> torch.Tensor:
+        if dst != (src + 1) % self.n:
+            self.wrong_way.append((src, dst))
+        self.sent[src] += piece.numel()
+        return piece.clone()
+
+
+@exercise("ring_all_reduce", solution=ring_all_reduce)
+def check_ring_all_reduce(answer) -> str:
+    shares = []
+    for n in (2, 3, 4, 8):
+        generator = torch.Generator().manual_seed(n)
+        tensors = [torch.randn(24, generator=generator) for _ in range(n)]  # (24,) per rank
+        want = torch.stack(tensors).sum(0)  # what dist.all_reduce(op=SUM) gives every rank
+        wire = _Wire(n)
+        got = returned(answer([t.clone() for t in tensors], wire))
+        if len(got) != n:
+            raise AssertionError(f"{n} ranks: return {n} tensors, one per rank, got {len(got)}")
+        if wire.wrong_way:
+            src, dst = wire.wrong_way[0]
+            raise AssertionError(
+                f"{n} ranks: rank {src} sent to rank {dst}; in a ring each rank sends only to "
+                f"its neighbour, rank (r + 1) % N"
+            )
+        for rank, total in enumerate(got):
+            if torch.allclose(total, want / n, atol=1e-5):
+                raise AssertionError(
+                    "that is the mean: all_reduce sums, and DDP divides by N afterwards"
+                )
+            if not torch.allclose(total, want, atol=1e-5):
+                raise AssertionError(
+                    f"{n} ranks: rank {rank} does not hold the sum of all {n} tensors (compare "
+                    "with torch.stack(tensors).sum(0)); reduce-scatter, then all-gather, "
+                    "N - 1 steps each"
+                )
+        expected = 2 * (n - 1) * 24 // n
+        if any(sent != expected for sent in wire.sent):
+            raise AssertionError(
+                f"{n} ranks: the ranks sent {wire.sent} numbers; each should send 2 (N-1) = "
+                f"{2 * (n - 1)} chunks of 24/N = {24 // n} numbers, {expected} in all: one chunk "
+                "per rank per step, not the tensor"
+            )
+        shares.append(f"{expected / 24:.2f}x for {n}")
+    return (
+        "correct: every rank holds the sum, and each sent 2 (N-1)/N times its tensor: "
+        + ", ".join(shares)
+        + " ranks (never more than 2x, however many ranks)"
+    )
