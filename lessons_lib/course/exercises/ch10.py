@@ -239,7 +239,7 @@ def check_ring_all_reduce(answer) -> str:
         for rank, total in enumerate(got):
             if torch.allclose(total, want / n, atol=1e-5):
                 raise AssertionError(
-                    "that is the mean: all_reduce sums, and DDP divides by N afterwards"
+                    "that is the mean: all_reduce sums (DDP divides each gradient by N first)"
                 )
             if not torch.allclose(total, want, atol=1e-5):
                 raise AssertionError(
