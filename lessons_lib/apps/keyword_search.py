@@ -33,7 +33,7 @@ from collections import Counter
 
 import torch
 
-from .open_book import question_batch
+from .open_book import check_stories, question_batch
 
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -53,15 +53,7 @@ class KeywordIndex:
     """
 
     def __init__(self, stories: list[list[str]], k1: float = 1.2, b: float = 0.75):
-        if not isinstance(stories, list | tuple) or not stories:
-            raise ValueError("stories must be a non-empty list of stories (lists of sentences).")
-        for story in stories:
-            if not isinstance(story, list | tuple) or not all(isinstance(s, str) for s in story):
-                raise TypeError(
-                    "Each story in stories must be a list of sentences, e.g. ['Mary went to "
-                    "the garden.'],"
-                    f" got {story!r:.60}."
-                )
+        check_stories(stories)
         for name, value, top in (("k1", k1, math.inf), ("b", b, 1.0)):
             if isinstance(value, bool) or not isinstance(value, int | float):
                 raise TypeError(f"{name} must be a number, got {value!r}.")

@@ -95,14 +95,7 @@ class StoryIndex:
     def __init__(self, stories: list[list[str]], model=None, tokenizer=None, unit: str = "story"):
         from ..models.minilm import embed_sentences
 
-        if not isinstance(stories, list | tuple) or not stories:
-            raise ValueError("stories must be a non-empty list of stories (lists of sentences).")
-        for story in stories:
-            if not isinstance(story, list | tuple) or not all(isinstance(s, str) for s in story):
-                raise TypeError(
-                    "Each story must be a list of sentences, e.g. ['Mary went to the garden.'],"
-                    f" got {story!r}."
-                )
+        check_stories(stories)
         self.stories = [list(story) for story in stories]
         self.unit = one_of(unit, UNITS, "unit")
         self._embed = lambda texts: embed_sentences(texts, model, tokenizer)
@@ -205,3 +198,16 @@ def question_batch(questions, k: int, stories: int) -> tuple[list[str], bool]:
     if k > stories:
         raise ValueError(f"k = {k}, but the index holds only {stories} stories.")
     return list(batch), one
+
+
+def check_stories(stories) -> None:
+    """Raise a clear error unless ``stories`` is a non-empty list of stories (lists of
+    sentences), the input of both retrievers' constructors."""
+    if not isinstance(stories, list | tuple) or not stories:
+        raise ValueError("stories must be a non-empty list of stories (lists of sentences).")
+    for story in stories:
+        if not isinstance(story, list | tuple) or not all(isinstance(s, str) for s in story):
+            raise TypeError(
+                "Each story must be a list of sentences, e.g. ['Mary went to the garden.'],"
+                f" got {story!r:.60}."
+            )
