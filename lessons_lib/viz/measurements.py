@@ -58,7 +58,7 @@ def plot_scaling(table: dict) -> Figure:
     by_size.plot(wide, law(wide), "--", color="C3", label=f"a·N⁻ᵅ: α = {law.exponent:.3f}")
     label = f"E + A·N⁻ᵅ: α = {floored.exponent:.2f}, E = {floored.floor:.2f}"
     by_size.plot(wide, floored(wide), "-", color="C2", label=label)
-    by_size.axhline(floored.floor, color="C2", linestyle=":", linewidth=1)
+    by_size.axhline(floored.floor, color="C2", linestyle=":", linewidth=1, label="its floor E")
     by_size.set_xlabel("parameters N (without embeddings)")
     by_size.set_title("loss against model size")
     points = []
@@ -73,15 +73,15 @@ def plot_scaling(table: dict) -> Figure:
     frontier = np.array(compute_frontier(points))  # (F, 2): compute, loss
     c = frontier[:, 0]
     law_c, floored_c = fit_power_law(c, frontier[:, 1]), fit_power_law_with_floor(c, frontier[:, 1])
-    by_compute.plot(c, frontier[:, 1], "-", color="k", linewidth=3, alpha=0.3, zorder=1,
-                    label="compute frontier")  # fmt: skip
+    by_compute.plot(c, frontier[:, 1], "o", color="k", markersize=2.5, zorder=3,
+                    label="compute frontier (its points)")  # fmt: skip
     label = f"E + A·C⁻ᵅ: α = {floored_c.exponent:.2f}, E = {floored_c.floor:.2f}"
     by_compute.plot(c, floored_c(c), "-", color="k", linewidth=1, label=label)
     by_compute.plot(c, law_c(c), "--", color="k", label=f"a·C⁻ᵅ: α = {law_c.exponent:.3f}")
     by_tokens.set_xlabel("tokens seen D")
     by_tokens.set_title("loss against data seen")
     by_compute.set_xlabel("compute C = 6·N·D (FLOPs)")
-    by_compute.set_title("loss against compute")
+    by_compute.set_title("loss against compute (a colour per size, as in the middle)")
     for ax, step in ((by_size, 0.05), (by_tokens, 0.2), (by_compute, 0.2)):
         ax.set_xscale("log")
         ax.set_yscale("log")
@@ -229,7 +229,7 @@ def plot_shares(
     ax.plot(np.asarray(corpus)[order], rows, "o", color="C0", label="corpus")
     ax.plot(np.asarray(model)[order], rows, "s", color="C3", label="GPT after a prompt")
     ax.axvline(overall, color="C1", linestyle=":", label=f"corpus overall: {overall:.2f}")
-    ax.axvline(0.5, color="grey", linewidth=0.8)
+    ax.axvline(0.5, color="grey", linewidth=0.8, label="even: 0.50")
     ax.set_yticks(rows, [words[i] for i in order])
     ax.set_xlim(0.3, 1.0)
     ax.set_ylim(-0.7, len(words) - 0.3)

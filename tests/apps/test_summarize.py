@@ -188,3 +188,25 @@ def test_evaluation_errors():
         evaluate_summaries(CHAPTERS, relevance="high")
     with pytest.raises(ValueError, match="budget must be 'words' or 'sentences', got 'bytes'"):
         evaluate_summaries(CHAPTERS, budget="bytes")
+
+
+@pytest.mark.slow
+def test_chapter_08_quotes_the_eight_chapter_means_it_would_measure():
+    """Chapter 08 types the means over all eight chapters (25 s to compute, too slow for its
+    cell): they must stay what evaluate_summaries() gives on the shipped chapter summaries."""
+    import json
+    import re
+    from pathlib import Path
+
+    notebook = Path(__file__).parents[2] / "notebooks" / "08_applications.ipynb"
+    text = "".join("".join(c["source"]) for c in json.loads(notebook.read_text())["cells"])
+    number = r"(\d\.\d{3})"
+    quoted = {}
+    for method, name in (("MMR", "MMR"), ("lead-k", "lead-k"), ("random-k", "random")):
+        found = re.search(rf"{name} {number} / {number} / {number}", text)
+        assert found, f"chapter 08 no longer quotes the means of {name}"
+        quoted[method] = tuple(float(x) for x in found.groups())
+    means = {r["method"]: r for r in evaluate_summaries() if r["chapter"] == "mean"}
+    for method, numbers in quoted.items():
+        measured = tuple(round(means[method][k], 3) for k in ("rouge1", "rouge2", "rougeL"))
+        assert numbers == measured, f"{method}: chapter 08 says {numbers}, measured {measured}"

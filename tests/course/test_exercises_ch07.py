@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 import pytest
 import torch
@@ -18,10 +19,9 @@ from lessons_lib.data.search_queries import (
     speech_passages,
     target_ranks,
 )
-from lessons_lib.models.bert import BertConfig, BertEncoder
 from lessons_lib.training.checkpoint import load_pretrained
 
-NAMES = ["gpt_layer_features", "padding_mask", "rare_word_scores", "read_tensor"]
+NAMES = ["contrastive_loss", "gpt_layer_features", "rare_word_scores", "read_tensor"]
 
 
 def _blocks(gpt, idx, first_block, n_blocks, positions=True):
@@ -48,12 +48,15 @@ def _shared(query, passages):
     return torch.tensor([len(query & w) / max(len(w), 1) ** 0.5 for w in passages])
 
 
+def _not_unit(anchors, positives):
+    """Scaled dot products of the raw vectors: not cosines."""
+    return torch.nn.functional.cross_entropy(20 * anchors @ positives.T, torch.arange(6))
+
+
 WRONG = [
-    ("padding_mask", lambda m: m[:, None, None, :], "got torch.int64: use .bool()"),
-    ("padding_mask", lambda m: m.bool(), "shape (2, 5) is still (B, T)"),
-    ("padding_mask", lambda m: m.bool()[:, None, :, None], "(B, 1, T, 1) masks queries"),
-    ("padding_mask", lambda m: ~m.bool()[:, None, None, :], "True must mark the real tokens"),
-    ("padding_mask", lambda m: m.bool()[:, None, None, :].tolist(), "return a tensor, got list"),
+    ("contrastive_loss", _not_unit, "Make the rows unit length first"),
+    ("contrastive_loss", lambda a, p: ch07.contrastive_loss(a, p, scale=1.0), "Multiply the"),
+    ("contrastive_loss", lambda a, p: [1.0], "return one number, a tensor"),
     ("read_tensor", _from_the_header_end, "data_offsets count from the end of the header"),
     ("read_tensor", lambda r, n: ch07.read_tensor(r, n).flatten(), "reshape to the header's"),
     ("read_tensor", lambda r, n: ch07.read_tensor(r, n).float(), "'b': return torch.int64"),
@@ -119,15 +122,21 @@ def test_a_forgotten_return_is_named(name):
 # --- the model solutions, by hand -----------------------------------------------------------
 
 
-def test_padding_mask_by_hand_and_in_the_encoder():
-    mask = ch07.padding_mask(torch.tensor([[1, 1, 0], [1, 1, 1]]))
-    assert mask.shape == (2, 1, 1, 3) and mask.dtype == torch.bool
-    assert mask[:, 0, 0].tolist() == [[True, True, False], [True, True, True]]
-    model = BertEncoder(BertConfig(vocab_size=20, hidden_size=8, n_layer=1, n_head=2,
-                                   intermediate_size=16, max_positions=8))  # fmt: skip
-    ids = torch.tensor([[5, 6, 0], [7, 8, 9]])
-    x = model.eval().embed(ids)
-    torch.testing.assert_close(model.blocks[0](x, mask), model(ids, (ids != 0).long()))
+def test_contrastive_loss_by_hand():
+    same = torch.eye(3)  # three orthogonal unit vectors, each its own partner
+    expected = math.log(1 + 2 * math.exp(-20))  # the right cosine 1, the two others 0
+    assert ch07.contrastive_loss(same, same).item() == pytest.approx(expected, abs=1e-6)
+    wrong = ch07.contrastive_loss(same, same.roll(1, dims=0)).item()
+    assert wrong == pytest.approx(20 + expected, abs=1e-4)  # the partner now scores 0, not 1
+
+
+def test_contrastive_loss_check_reports_real_and_shuffled_pairs():
+    passed, message = ex.run_check("contrastive_loss", ch07.contrastive_loss)
+    assert passed, message
+    number = r"([0-9]+\.[0-9]+)"
+    found = re.findall(f"loss is {number}.*shuffled, {number}", message)[0]
+    real, shuffled = (float(x) for x in found)
+    assert real < math.log(12) < shuffled
 
 
 def test_read_tensor_equals_the_safetensors_library():

@@ -116,3 +116,26 @@ def test_the_lcs_solution_agrees_with_brute_force():
         if any(sub == other for other in itertools.combinations(b, n))
     ]
     assert ch08.lcs_length(a, b) == max(common) == 3
+
+
+def test_beam_step_runs_inside_the_library_beam_search():
+    passed, message = ex.run_check("beam_step", ch08.beam_step)
+    assert passed and "Inside L.beam_search" in message and "2021年3月5日" in message
+    assert "finds b <eos> (probability 0.36)" in message
+
+    def four_tokens_only(beams, log_probs, k):  # right on the check's 4 tokens, not on 16
+        found = [
+            (p + [t], s + log_probs[i, t].item())
+            for i, (p, s) in enumerate(beams)
+            for t in range(4)
+        ]
+        return sorted(found, key=lambda b: -b[1])[:k]
+
+    passed, message = ex.run_check("beam_step", four_tokens_only)
+    assert not passed and "inside beam search" in message
+
+
+def test_best_span_answers_questions_inside_the_reader():
+    passed, message = ex.run_check("best_span", ch08.best_span)
+    assert passed and "Inside section 2's reader" in message
+    assert int(message.split("your spans answer ")[1].split("%")[0]) >= 85

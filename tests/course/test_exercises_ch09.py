@@ -101,3 +101,8 @@ def test_membership_scores_agree_with_the_library_on_a_tiny_gpt():
     passages = ["abc def a", "fed cba b", "aaaaaaaaa"]
     torch.testing.assert_close(ch09.membership_scores(gpt.eval(), chars, passages),
                                passage_losses(gpt, chars, passages))  # fmt: skip
+
+
+def test_early_stopping_is_run_on_the_shipped_overfitting_runs():
+    passed, message = ex.run_check("early_stopping", ex.REGISTRY["early_stopping"].solution)
+    assert passed and "six runs" in message and "baseline (50k characters): step 850" in message

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import torch
 
 from lessons_lib import exercises as ex
-from lessons_lib.course.exercises import FORGOT_RETURN
+from lessons_lib.course.exercises import FORGOT_RETURN, ch10
 
-NAMES = ["accumulate_gradients", "checkpoint_blocks", "ring_all_reduce"]
+NAMES = ["accumulate_gradients", "checkpoint_blocks", "ring_all_reduce", "to_bfloat16"]
 
 
 def _whole_batch(model, x, y, k):
@@ -93,6 +95,20 @@ def _reduce_scatter_only(tensors, send):
     return [torch.cat(c) for c in chunks]
 
 
+def _wrap_last_blocks(model, n):
+    for i in range(len(model.blocks) - n, len(model.blocks)):
+        model.blocks[i] = ch10._Checkpointed(model.blocks[i])
+    return model
+
+
+def _cut_off(x):
+    return (x.view(torch.int32) & -65536).view(torch.float32)
+
+
+def _ties_away_from_zero(x):
+    return ((x.view(torch.int32) + 0x8000) & -65536).view(torch.float32)
+
+
 WRONG = [
     ("accumulate_gradients", _whole_batch, "run 4 micro-batches of 8"),
     ("accumulate_gradients", _no_division, "divide each micro-batch's loss by k"),
@@ -100,11 +116,15 @@ WRONG = [
     ("accumulate_gradients", _last_loss_only, "return the batch's loss"),
     ("checkpoint_blocks", lambda model, n: model, "call torch.utils.checkpoint.checkpoint"),
     ("checkpoint_blocks", _wrap_all_blocks, "n = 0 wraps no block"),
+    ("checkpoint_blocks", _wrap_last_blocks, "wrap the first n"),
     ("ring_all_reduce", _everyone_to_everyone, "each rank sends only to its neighbour"),
     ("ring_all_reduce", _no_communication, "chunks of 24/N = 12 numbers"),
     ("ring_all_reduce", _ring_mean, "that is the mean"),
     ("ring_all_reduce", _whole_tensor_round_the_ring, "one chunk per rank per step"),
     ("ring_all_reduce", _reduce_scatter_only, "then all-gather"),
+    ("to_bfloat16", _cut_off, "add half of what you drop"),
+    ("to_bfloat16", _ties_away_from_zero, "ties to even"),
+    ("to_bfloat16", lambda x: x.to(torch.bfloat16), "return a float32 tensor"),
 ]
 
 
@@ -156,3 +176,11 @@ def test_the_ring_hint_names_the_chunk_size():
     assert "2 (N-1) = 2 chunks of 24/N = 12 numbers, 24 in all" in message
     _, message = ex.run_check("checkpoint_blocks", ex.REGISTRY["checkpoint_blocks"].solution)
     assert "the activations kept fall with each block you wrap (0: " in message
+
+
+def test_to_bfloat16_reports_the_relative_errors_it_measured():
+    passed, message = ex.run_check("to_bfloat16", ex.REGISTRY["to_bfloat16"].solution)
+    assert passed, message
+    errors = [float(e) for e in re.findall(r"error ([0-9.]+)%|range: ([0-9.]+)%", message)[0] if e]
+    assert errors and errors[0] <= 100 * 2**-8 + 1e-3
+    assert "become inf" in message

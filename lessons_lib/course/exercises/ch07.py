@@ -1,5 +1,6 @@
-"""Chapter 07's exercises: build BERT's padding mask (measured on a padded sentence), read a
-tensor from a safetensors file by its header, a keyword search where rare words count more
+"""Chapter 07's exercises: the in-batch contrastive loss that trained MiniLM's sentence
+embeddings (checked against sentence-transformers' loss, measured on real and shuffled pairs),
+read a tensor from a safetensors file by its header, a keyword search where rare words count more
 (measured against plain shared words and MiniLM), and a probe on each block of chapter 06's
 GPT (measured)."""
 
@@ -19,7 +20,7 @@ from ...data.search_queries import (
     target_ranks,
 )
 from ...data.speeches import speeches
-from ...models.minilm import embed_sentences, load_minilm, minilm_path
+from ...models.minilm import embed_sentences, minilm_path
 from ...training.checkpoint import load_pretrained
 from ...training.probe import fit_linear_probe, probe_accuracy
 from . import exercise, returned
@@ -27,10 +28,16 @@ from . import exercise, returned
 N_OTHERS = 150  # the other speeches of chapter 07's search collection (section 4)
 
 
-def padding_mask(attention_mask: torch.Tensor) -> torch.Tensor:
-    """The attention mask (B, T) of 1s and 0s as the blocks need it: (B, 1, 1, T), boolean,
-    True where a key is a real token (one axis for the heads, one for the queries)."""
-    return attention_mask.bool()[:, None, None, :]  # (B, T) -> (B, 1, 1, T)
+def contrastive_loss(
+    anchors: torch.Tensor, positives: torch.Tensor, scale: float = 20.0
+) -> torch.Tensor:
+    """The in-batch contrastive loss of two (B, C) batches of sentence vectors: row i of
+    ``anchors`` belongs with row i of ``positives``, and every other row of ``positives`` is
+    a negative. Cross-entropy over ``scale`` times the cosines of each row: a scalar."""
+    a = torch.nn.functional.normalize(anchors, dim=1)  # (B, C), unit rows
+    p = torch.nn.functional.normalize(positives, dim=1)  # (B, C)
+    logits = scale * a @ p.T  # (B, B): row i scores every candidate for anchor i
+    return torch.nn.functional.cross_entropy(logits, torch.arange(len(a)))  # right: the diagonal
 
 
 _DTYPES = {"F32": torch.float32, "I64": torch.int64}
@@ -71,59 +78,58 @@ def gpt_layer_features(gpt, idx: torch.Tensor, layer: int) -> torch.Tensor:
     return x.mean(dim=1)  # (B, C)
 
 
-def _embed_with(model, ids: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
-    """The blocks run by hand with ``mask`` (or none), then mean-pooled over the real tokens."""
-    real = (ids != 0).float()  # (B, T): [PAD] is id 0
-    with torch.no_grad():
-        x = model.embed(ids)  # (B, T, C)
-        for block in model.blocks:
-            x = block(x, mask)  # (B, T, C)
-    return (x * real[..., None]).sum(1) / real.sum(1, keepdim=True)  # (B, C)
+def _library_loss(anchors: torch.Tensor, positives: torch.Tensor) -> tuple[float, str]:
+    """sentence-transformers' MultipleNegativesRankingLoss on these vectors, and its name; the
+    same formula by hand where the installed version cannot take vectors directly."""
+    try:
+        try:
+            from sentence_transformers.sentence_transformer.losses import (
+                MultipleNegativesRankingLoss,
+            )
+        except ImportError:  # sentence-transformers before 6
+            from sentence_transformers.losses import MultipleNegativesRankingLoss
+        loss = MultipleNegativesRankingLoss(model=torch.nn.Identity())  # scale 20, cosine
+        return loss.compute_loss_from_embeddings([anchors, positives], None).item(), (
+            "sentence-transformers' MultipleNegativesRankingLoss"
+        )
+    except (ImportError, AttributeError, TypeError):  # older versions: the formula it computes
+        return contrastive_loss(anchors, positives).item(), "the reference formula"
 
 
-@exercise("padding_mask", solution=padding_mask)
-def check_padding_mask(answer) -> str:
-    attention_mask = torch.tensor([[1, 1, 1, 0, 0], [1, 1, 1, 1, 1]])  # (2, 5)
-    want = padding_mask(attention_mask)
-    got = returned(answer(attention_mask))
-    assert isinstance(got, torch.Tensor), f"return a tensor, got {type(got).__name__}"
-    if tuple(got.shape) == (2, 5):
-        raise AssertionError(
-            "shape (2, 5) is still (B, T). The scores are (B, heads, queries, keys): add an "
-            "axis for the heads and one for the queries, attention_mask[:, None, None, :]"
-        )
-    if tuple(got.shape) == (2, 1, 5, 1):
-        raise AssertionError(
-            "(B, 1, T, 1) masks queries, not keys: the last axis of the scores is the keys, "
-            "so the mask must be (B, 1, 1, T)"
-        )
-    assert tuple(got.shape) == (2, 1, 1, 5), f"expected shape (2, 1, 1, 5), got {tuple(got.shape)}"
-    assert got.dtype == torch.bool, (
-        f"the attention takes a boolean mask (True = may attend), got {got.dtype}: use .bool()"
-    )
-    if torch.equal(got, ~want):
-        raise AssertionError("True must mark the real tokens (1s), False the padding (0s)")
-    assert torch.equal(got, want), (
-        f"expected {want.flatten().tolist()}, got {got.flatten().tolist()}"
-    )
-    model, tokenizer = load_minilm()
-    short, long = "A cat sat on the mat.", "The quick brown fox jumps over the lazy dog again."
-    ids = [tokenizer.encode(short), tokenizer.encode(long)]
-    alone = _embed_with(model, torch.tensor(ids[:1]), None)[0]  # (C,): no padding at all
-    T = len(ids[1])
-    padded = torch.tensor([ids[0] + [0] * (T - len(ids[0])), ids[1]])  # (2, T)
-    yours = _embed_with(model, padded, answer((padded != 0).long()))[0]
-    without = _embed_with(model, padded, None)[0]
-    assert (yours - alone).abs().max() < 1e-5, (
-        "with your mask the padded sentence should embed as it does alone; it differs by "
-        f"{(yours - alone).abs().max().item():.3g}"
-    )
-    cosine = torch.cosine_similarity(without, alone, dim=0).item()
+@exercise("contrastive_loss", solution=contrastive_loss)
+def check_contrastive_loss(answer) -> str:
+    generator = torch.Generator().manual_seed(0)
+    anchors, positives = torch.randn(2, 6, 8, generator=generator)  # (6, 8) each, not unit
+    got = returned(answer(anchors.clone(), positives.clone()))
+    if not isinstance(got, torch.Tensor) or got.numel() != 1:
+        what = tuple(got.shape) if isinstance(got, torch.Tensor) else type(got).__name__
+        raise AssertionError(f"return one number, a tensor of shape (), got {what}: the mean "
+                             "cross-entropy over the batch")  # fmt: skip
+    want, library = _library_loss(anchors, positives)
+    if abs(got.item() - want) > 1e-4:
+        hint = ""
+        raw = torch.nn.functional.cross_entropy(20 * anchors @ positives.T, torch.arange(6))
+        unscaled = contrastive_loss(anchors, positives, scale=1.0)
+        if abs(got.item() - raw.item()) < 1e-4:
+            hint = " Make the rows unit length first: the scores are cosines."
+        elif abs(got.item() - unscaled.item()) < 1e-4:
+            hint = " Multiply the cosines by scale (20) before the softmax."
+        raise AssertionError(f"expected {want:.4f} ({library}), got {got.item():.4f}.{hint}")
+    queries = [q.query for q in SEARCH_QUERIES]  # 12 modern paraphrases
+    targets = [q.contains for q in SEARCH_QUERIES]  # the first words of each right speech
+    speech_text = {}
+    for speech in speeches():
+        for target in targets:
+            if target in speech.text and target not in speech_text:
+                speech_text[target] = speech.text[:400]
+    q, s = embed_sentences(queries), embed_sentences([speech_text[t] for t in targets])  # (12, 384)
+    paired = returned(answer(q, s)).item()
+    shuffled = returned(answer(q, s.roll(1, dims=0))).item()  # every query with a wrong speech
     return (
-        f"correct: with your mask, '{short}' padded by {T - len(ids[0])} [PAD] tokens embeds "
-        f"exactly as it does alone (max difference < 1e-5); without a mask its mean-pooled "
-        f"vector changes by {(without - alone).abs().max().item():.2f} at most per number "
-        f"(cosine {cosine:.3f} with the unpadded one)"
+        f"correct: {got.item():.4f}, as {library} gives. On the 12 paraphrases of section 4 "
+        f"and the openings of their speeches, MiniLM's loss is {paired:.2f} (ln 12 = "
+        f"{math.log(12):.2f} for vectors that know nothing); with the speeches shuffled, "
+        f"{shuffled:.2f}. Step 3 of its training lowered exactly this number, on about 100 M pairs"
     )
 
 

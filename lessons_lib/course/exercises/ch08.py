@@ -5,6 +5,7 @@ subsequence."""
 from __future__ import annotations
 
 import functools
+import math
 
 import torch
 
@@ -44,7 +45,10 @@ def check_beam_step(answer) -> str:
     if [p for p, _ in got] == [p for p, _ in want] and all(
         abs(a - b) < 1e-6 for (_, a), (_, b) in zip(got, want, strict=True)
     ):
-        return "correct: the second beam's best extension beat the first beam's second"
+        return (
+            "correct: the second beam's best extension beat the first beam's second. "
+            + _beam_step_in_use(answer)
+        )
     hint = ""
     prefixes = [p for p, _ in got]
     if len(got) != 3:
@@ -54,6 +58,44 @@ def check_beam_step(answer) -> str:
     elif prefixes == [[1, 2, 0], [1, 4, 1], [1, 2, 3]]:
         hint = " A score is the beam's score so far plus the new token's log-probability."
     raise AssertionError(f"expected {want}, got {got}.{hint}")
+
+
+def _beam_step_in_use(answer) -> str:
+    """The learner's step inside the library's beam search, translating with the shipped
+    model: the same translations as the library's own step, or an AssertionError."""
+    from unittest import mock
+
+    from ...apps import beam_search as search
+    from ...apps.translator_checkpoint import load_translator
+
+    translator = load_translator()
+    dates = ["the 5th of March, 2021", "Sep 30, 1789", "29 February 2096", "1600-01-01"]
+    want = [translator.beams(d, 4) for d in dates]  # [(chinese, log p)] * 4 per date
+    with mock.patch.object(search, "_best_extensions", answer):
+        got = [translator.beams(d, 4) for d in dates]
+    for date, ours, theirs in zip(dates, got, want, strict=True):
+        if [c for c, _ in ours] != [c for c, _ in theirs]:
+            raise AssertionError(
+                f"inside beam search, on {date!r} your step keeps {[c for c, _ in ours]}, the "
+                f"library's {[c for c, _ in theirs]}"
+            )
+    table = torch.tensor(
+        [[0.0, 0.1, 0.5, 0.4], [0.0, 1.0, 0.0, 0.0], [0.0, 0.3, 0.3, 0.4], [0.0, 0.9, 0.05, 0.05]]
+    )  # section 1's table
+    with mock.patch.object(search, "_best_extensions", answer):
+        found = {k: search.beam_search(lambda p: table[p[:, -1]].log(), 0, 1, beam_size=k)[0]
+                 for k in (1, 2)}  # fmt: skip
+    if found[2][0] != [3]:
+        raise AssertionError(f"on section 1's table 2 beams with your step end at {found[2]}, "
+                             "not at b <eos> (probability 0.36)")  # fmt: skip
+    (chinese, log_p), (second, second_p) = got[0][:2]
+    return (
+        f"Inside L.beam_search, your step finds b <eos> (probability "
+        f"{math.exp(found[2][1]):.2f}) on section 1's table, where one beam finds a b <eos> "
+        f"({math.exp(found[1][1]):.2f}); and it translates {dates[0]!r} as the library's step "
+        f"does: {chinese} (log p {log_p:.3f}), then {second} ({second_p:.1f}), on {len(dates)} "
+        "dates with the shipped model"
+    )
 
 
 @exercise("best_span", solution=best_span)
@@ -80,7 +122,38 @@ def check_best_span(answer) -> str:
                 f"start {s.tolist()}, end {e.tolist()}, max_len {max_len}: expected {want}, "
                 f"got {got}.{hint}"
             )
-    return "correct: the best pair with start <= end, not the two best positions"
+    return "correct: the best pair with start <= end, not the two best positions. " + (
+        _best_span_in_use(answer)
+    )
+
+
+def _best_span_in_use(answer) -> str:
+    """The learner's span picker inside section 2's reader: a reader trained for a few
+    seconds answers 200 held-out questions with it and with the library's picker."""
+    from unittest import mock
+
+    from ...apps import reader as reading
+    from ...data.stories import qa_examples
+
+    torch.manual_seed(0)
+    model = reading.Reader()
+    reading.train_reader(model, steps=150, batch_size=32)  # one-fact questions, about 3 s
+    questions = qa_examples(200, seed=1, split="test", kinds=("person",))
+
+    def row_by_row(start_logits, end_logits, max_len):  # (B, T) each -> (B,), (B,)
+        spans = [answer(s, e, max_len) for s, e in zip(start_logits, end_logits, strict=True)]
+        return torch.tensor([int(s) for s, _ in spans]), torch.tensor([int(e) for _, e in spans])
+
+    theirs = reading.reader_exact_match(model, questions)["all"]
+    with mock.patch.object(reading, "span_from_logits", row_by_row):
+        ours = reading.reader_exact_match(model, questions)["all"]
+    if abs(ours - theirs) > 1e-9:
+        raise AssertionError(f"inside the reader your spans answer {ours:.0%} of 200 held-out "
+                             f"questions, the library's {theirs:.0%}")  # fmt: skip
+    return (
+        f"Inside section 2's reader (trained for 150 steps here), your spans answer {ours:.0%} "
+        f"of 200 held-out 'Where is ...?' questions exactly, as the library's do"
+    )
 
 
 def fuse_scores(keyword_scores: torch.Tensor, dense_scores: torch.Tensor) -> torch.Tensor:

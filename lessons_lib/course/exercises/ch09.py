@@ -221,4 +221,22 @@ def check_early_stopping(answer) -> str:
         elif len(got) == 2 and abs(got[1] + want[1]) < 1e-9:
             hint = " The gap is validation minus train, positive when the model overfits."
         raise AssertionError(f"expected {want}, got {got}.{hint}")
-    return "correct: stop at step 300 (gap 0.45 nats); on a tie, the earlier step"
+    from ...tools.overfitting import load_overfitting
+
+    runs = load_overfitting()["rows"]  # section 6's six runs, one per remedy
+    picked = [
+        (run["remedy"], *returned(answer(*(list(run[k]) for k in LOSS_CURVE)))) for run in runs
+    ]
+    wrong = [(name, step) for (name, step, _), run in zip(picked, runs, strict=True)
+             if step != early_stopping(*(run[k] for k in LOSS_CURVE))[0]]  # fmt: skip
+    if wrong:
+        raise AssertionError(f"on section 6's runs your function picks {wrong}: compare with the "
+                             "table of section 6 (best step)")  # fmt: skip
+    stops = "; ".join(f"{name}: step {step}, gap {gap:.2f}" for name, step, gap in picked)
+    return (
+        "correct: stop at step 300 (gap 0.45 nats); on a tie, the earlier step. On section 6's "
+        f"six runs your function stops at: {stops}"
+    )
+
+
+LOSS_CURVE = ("steps", "train_loss", "val_loss")

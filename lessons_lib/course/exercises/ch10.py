@@ -1,7 +1,9 @@
 """Chapter 10's exercises: a gradient-accumulation loop (checked against one big batch, with
 the activation memory it saves), activation checkpointing of the first blocks (checked
-against the plain gradient, with the memory each choice keeps), and a ring all-reduce
-(checked against the sum, with the bytes each rank sends)."""
+against the plain gradient, with the memory each choice keeps), a ring all-reduce
+(checked against the sum, with the bytes each rank sends), and rounding float32 to bfloat16
+with integer operations on the bits (checked against ``x.to(torch.bfloat16)``, with the
+relative error it costs beside float16's)."""
 
 from __future__ import annotations
 
@@ -57,6 +59,13 @@ def ring_all_reduce(tensors: list, send) -> list:
         for r, c, piece in outgoing:
             chunks[(r + 1) % n][c] = send(r, (r + 1) % n, piece).clone()
     return [torch.cat(rank_chunks) for rank_chunks in chunks]
+
+
+def to_bfloat16(x: torch.Tensor) -> torch.Tensor:
+    """The bfloat16 number nearest to each float32 of ``x`` (ties to even), as float32."""
+    bits = x.view(torch.int32)  # the same 32 bits, read as integers: no copy
+    lowest_kept = (bits >> 16) & 1  # a tie goes to the neighbour whose last kept bit is 0
+    return ((bits + 0x7FFF + lowest_kept) & -65536).view(torch.float32)  # -65536 = 0xFFFF0000
 
 
 # --- accumulate_gradients ------------------------------------------------------------------------
@@ -166,10 +175,18 @@ def check_checkpoint_blocks(answer) -> str:
     none_wrapped = saved_activation_bytes(plain, x, y)
     kept = []  # bytes of activations for n = 0 .. 4 checkpointed blocks
     for n in range(5):
-        model = returned(answer(_four_block_gpt(), n))
+        original = _four_block_gpt()
+        blocks = list(original.blocks)  # the block objects before wrapping
+        model = returned(answer(original, n))
         if not isinstance(model, torch.nn.Module) or len(model.blocks) != 4:
             raise AssertionError(
                 "return the model, with its 4 blocks: replace model.blocks[i] by a wrapped block"
+            )
+        changed = [i for i in range(4) if model.blocks[i] is not blocks[i]]
+        if changed and changed != list(range(n)):
+            raise AssertionError(
+                f"with n = {n} you replaced blocks {changed}: wrap the first n, blocks 0 to "
+                "n - 1, and leave the others as they are (n = 0 wraps no block)"
             )
         kept.append(saved_activation_bytes(model, x, y))
         model(x, y)[1].backward()
@@ -259,4 +276,63 @@ def check_ring_all_reduce(answer) -> str:
         "correct: every rank holds the sum, and each sent 2 (N-1)/N times its tensor: "
         + ", ".join(shares)
         + " ranks (never more than 2x, however many ranks)"
+    )
+
+
+# --- to_bfloat16 ---------------------------------------------------------------------------------
+
+_TIES = [1.00390625, -1.01171875, 3.0078125]  # each exactly halfway between two bfloat16 numbers
+
+
+def _numbers_of_every_size() -> torch.Tensor:
+    """100,003 float32 numbers from about 1e-30 to 1e30, both signs, three ties first."""
+    generator = torch.Generator().manual_seed(0)
+    sizes = 10.0 ** torch.randint(-30, 31, (100_000,), generator=generator)
+    return torch.cat([torch.tensor(_TIES), torch.randn(100_000, generator=generator) * sizes])
+
+
+def _relative_error(rounded: torch.Tensor, x: torch.Tensor) -> float:
+    return ((rounded.float() - x).abs() / x.abs()).max().item()
+
+
+@exercise("to_bfloat16", solution=to_bfloat16)
+def check_to_bfloat16(answer) -> str:
+    x = _numbers_of_every_size()  # (100_003,)
+    got = returned(answer(x.clone()))
+    if not isinstance(got, torch.Tensor) or got.shape != x.shape or got.dtype != torch.float32:
+        what = f"{got.dtype} {tuple(got.shape)}" if isinstance(got, torch.Tensor) else type(got)
+        raise AssertionError(
+            f"return a float32 tensor of x's shape {tuple(x.shape)}, got {what}: the rounded "
+            "bits, read back with .view(torch.float32)"
+        )
+    want = x.to(torch.bfloat16).float()
+    wrong = (got != want).nonzero().flatten()
+    if len(wrong):
+        i = int(wrong[0])
+        cut = (x.view(torch.int32) & -65536).view(torch.float32)
+        if torch.equal(got, cut):
+            hint = (
+                " Cutting off the low 16 bits rounds toward zero, so about half the numbers "
+                "land one step too low: add half of what you drop (0x7FFF) before cutting."
+            )
+        elif ((x.view(torch.int32)[wrong] & 0xFFFF) == 0x8000).all():  # all wrong are ties
+            hint = (
+                f" {x[i].item()} lies exactly halfway between two bfloat16 numbers: round to "
+                "the one whose last kept bit (bit 16) is 0, ties to even."
+            )
+        else:
+            hint = " Keep the sign, the 8 exponent bits and the top 7 mantissa bits."
+        raise AssertionError(
+            f"{len(wrong):,} of {len(x):,} numbers differ from x.to(torch.bfloat16), e.g. "
+            f"{x[i].item()!r} -> {got[i].item()!r}, expected {want[i].item()!r}.{hint}"
+        )
+    in_range = (x.abs() > torch.finfo(torch.float16).tiny) & (x.abs() < 65504)
+    overflow = int((x.abs() > 65504).sum())
+    half_error = _relative_error(x[in_range].half(), x[in_range])
+    return (
+        f"correct: equal to x.to(torch.bfloat16) on all {len(x):,} numbers, 1e-30 to 1e30. "
+        f"Largest relative error {_relative_error(got, x):.3%} (at most 2^-8 = 0.391%, half the "
+        f"step after 1.0: 8 bits, about 2.4 decimal digits). float16 on the "
+        f"{int(in_range.sum()):,} numbers inside its range: {half_error:.3%} (2^-11 = 0.049%), but "
+        f"{overflow:,} numbers above 65,504 become inf"
     )
