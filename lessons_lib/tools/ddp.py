@@ -142,6 +142,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=port, default=None, help="rendezvous port (default: a free one)")
     p.add_argument("--oversubscribe", action="store_true", help="allow more ranks than cores")
     p.add_argument(
+        "--threads",
+        type=positive_int,
+        default=None,
+        help="threads per rank; default: the cores divided between the ranks",
+    )
+    p.add_argument(
         "--measure-all-reduce",
         action="store_true",
         help="time all_reduce of 10 kB to 40 MB first (the bandwidth); print DDP's buckets",
@@ -167,6 +173,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
     # split the cores between the ranks (torchrun alone would give each rank 1 thread)
+    if args.threads is not None:
+        os.environ["OMP_NUM_THREADS"] = str(args.threads)
     os.environ.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // args.nproc)))
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
     os.environ[STARTED_VARIABLE] = str(started)

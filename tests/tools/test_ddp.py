@@ -3,6 +3,7 @@ one process and two compute the same weights, by DDP and by hand; a crash stops 
 
 from __future__ import annotations
 
+import os
 import re
 import socket
 import subprocess
@@ -200,3 +201,19 @@ def test_ctrl_c_stops_every_rank_and_rank_0_keeps_and_saves_the_model(tmp_path):
     assert run.returncode == 130
     weights = load_file(str(tmp_path / "stopped.safetensors"))
     assert "tok_emb.weight" in weights
+
+
+def test_threads_per_rank_are_what_was_asked(monkeypatch):
+    from lessons_lib.tools import ddp
+
+    seen = []
+
+    def fake_torchrun(arguments):  # record what the ranks would inherit, start nothing
+        seen.append(os.environ["OMP_NUM_THREADS"])
+        return 0
+
+    monkeypatch.setattr(ddp, "run_torchrun", fake_torchrun)
+    for options, threads in ((["--threads", "1"], "1"), (["--threads", "3"], "3"), ([], None)):
+        monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+        assert ddp.main(["--nproc", "1", *options]) == 0
+        assert seen[-1] == (threads or str(max(1, os.cpu_count() or 1)))

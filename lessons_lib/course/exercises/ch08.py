@@ -236,7 +236,20 @@ def check_fuse_scores(answer) -> str:
                 f"{rescaled:.1%}: the sum still depends on the scales. Put both on one scale "
                 "first."
             )
-    return f"correct: recall@1 {table}; the same with the cosines in percent"
+    # both sets together: 400 questions, half with the name spelled right (equal halves)
+    hybrid = sum(got.values()) / len(got)
+    bm25_alone, minilm_alone = (sum(a[i] for a in alone.values()) / len(alone) for i in (0, 1))
+    if hybrid <= max(bm25_alone, minilm_alone) + 0.005:
+        raise AssertionError(
+            f"recall@1: {table}. On all 400 questions together your fusion finds {hybrid:.1%}, "
+            f"no more than the better retriever alone ({max(bm25_alone, minilm_alone):.1%}): "
+            "a hybrid should keep BM25's names and MiniLM's misspellings at once"
+        )
+    return (
+        f"correct: recall@1 {table}; the same with the cosines in percent. On all 400 "
+        f"questions together: your hybrid {hybrid:.1%}, BM25 alone {bm25_alone:.1%}, MiniLM "
+        f"alone {minilm_alone:.1%}: neither alone suits both kinds of question"
+    )
 
 
 def _chapter_04_summary() -> tuple[list[str], list[str]]:

@@ -51,11 +51,20 @@ def fit_with_floor(x, y):
     return best[1:]
 
 
-def early_stopping(steps: list[int], train_loss: list[float], val_loss: list[float]):
-    """(step, gap): the step with the lowest validation loss (the earlier one on a tie), and
-    validation minus train loss there."""
-    best = min(range(len(val_loss)), key=val_loss.__getitem__)  # min keeps the first of a tie
-    return steps[best], val_loss[best] - train_loss[best]
+def early_stopping(steps: list[int], val_loss: list[float], patience: int = 3):
+    """(stop, best): walking through the evaluations in order, as training meets them, the
+    step where training stops (the evaluation that makes ``patience`` in a row without a new
+    lowest validation loss; a tie is no improvement) and the step of the lowest loss seen by
+    then, whose weights to keep. A run that never stops stops at its last step."""
+    best, waited = 0, 0  # the index of the lowest loss so far; evaluations since it
+    for i in range(1, len(val_loss)):
+        if val_loss[i] < val_loss[best]:
+            best, waited = i, 0
+        else:
+            waited += 1
+            if waited == patience:
+                return steps[i], steps[best]
+    return steps[-1], steps[best]
 
 
 # ---------------------------------------------------------------------------- remove_direction
@@ -200,43 +209,42 @@ def check_fit_with_floor(answer) -> str:
 # ------------------------------------------------------------------------------ early_stopping
 @exercise("early_stopping", solution=early_stopping)
 def check_early_stopping(answer) -> str:
-    cases = [
-        ([0, 100, 200, 300, 400, 500], [4.3, 2.4, 1.9, 1.6, 1.3, 1.1],
-         [4.3, 2.5, 2.1, 2.05, 2.2, 2.4]),
-        ([0, 50, 100, 150, 200], [3.0, 2.0, 1.8, 1.6, 1.5], [3.0, 2.25, 2.5, 2.25, 2.6]),  # a tie
-    ]  # fmt: skip
-    for steps, train_loss, val_loss in cases:
-        got = tuple(returned(answer(list(steps), list(train_loss), list(val_loss))))
-        want = early_stopping(steps, train_loss, val_loss)
-        if len(got) == 2 and got[0] == want[0] and abs(got[1] - want[1]) < 1e-9:
+    steps = [0, 100, 200, 300, 400, 500, 600, 700]
+    cases = [  # (val_loss, patience)
+        ([4.3, 2.5, 2.1, 2.05, 2.2, 2.4, 2.6, 2.0], 3),  # stops at 600; 700's 2.0 comes too late
+        ([3.0, 2.25, 2.5, 2.25, 2.6, 2.7, 2.8, 2.9], 2),  # a tie at 100 and 300
+        ([4.0, 3.0, 2.9, 2.8, 2.7, 2.6, 2.5, 2.4], 3),  # never stops
+    ]
+    for val_loss, patience in cases:
+        got = tuple(returned(answer(list(steps), list(val_loss), patience)))
+        want = early_stopping(steps, val_loss, patience)
+        if got == want:
             continue
         hint = ""
-        if got and got[0] == steps[int(np.argmin(train_loss))]:
-            hint = " The train loss always falls: pick the lowest *validation* loss."
-        elif got and got[0] == steps.index(want[0]):
-            hint = " Return the step (steps[i]), not the index i."
-        elif got and got[0] == 150 and want[0] == 50:
-            hint = (" Steps 50 and 150 tie at 2.25: keep the earlier one, which reached the "
-                    "same loss with less training.")  # fmt: skip
-        elif len(got) == 2 and abs(got[1] + want[1]) < 1e-9:
-            hint = " The gap is validation minus train, positive when the model overfits."
-        raise AssertionError(f"expected {want}, got {got}.{hint}")
+        lowest = steps[int(np.argmin(val_loss))]
+        if len(got) == 2 and got[1] == lowest != want[1]:
+            hint = (" Training cannot see the future: the best step is the lowest loss seen "
+                    "by the time it stops, not the lowest of the whole curve.")  # fmt: skip
+        elif val_loss[1] == val_loss[3] and got == (500, 300):  # the tie case, tie taken
+            hint = (" A tie is no improvement: 2.25 at step 300 does not beat 2.25 at step "
+                    "100, so the wait goes on.")  # fmt: skip
+        elif len(got) == 2 and got[0] in steps and steps.index(got[0]) == steps.index(want[0]) - 1:
+            hint = (f" Stop at the evaluation that makes {patience} in a row without a new "
+                    "lowest loss, not one earlier.")  # fmt: skip
+        raise AssertionError(f"val_loss {val_loss}, patience {patience}: expected (stop, best) "
+                             f"{want}, got {got}.{hint}")  # fmt: skip
     from ...tools.overfitting import load_overfitting
 
-    runs = load_overfitting()["rows"]  # section 6's six runs, one per remedy
-    picked = [
-        (run["remedy"], *returned(answer(*(list(run[k]) for k in LOSS_CURVE)))) for run in runs
-    ]
-    wrong = [(name, step) for (name, step, _), run in zip(picked, runs, strict=True)
-             if step != early_stopping(*(run[k] for k in LOSS_CURVE))[0]]  # fmt: skip
-    if wrong:
-        raise AssertionError(f"on section 6's runs your function picks {wrong}: compare with the "
-                             "table of section 6 (best step)")  # fmt: skip
-    stops = "; ".join(f"{name}: step {step}, gap {gap:.2f}" for name, step, gap in picked)
-    return (
-        "correct: stop at step 300 (gap 0.45 nats); on a tie, the earlier step. On section 6's "
-        f"six runs your function stops at: {stops}"
-    )
-
-
-LOSS_CURVE = ("steps", "train_loss", "val_loss")
+    lines = []
+    for run in load_overfitting()["rows"]:  # section 6's six runs, one per remedy
+        stop, best = returned(answer(list(run["steps"]), list(run["val_loss"]), 3))
+        if (stop, best) != early_stopping(run["steps"], run["val_loss"], 3):
+            raise AssertionError(f"on section 6's run {run['remedy']!r} your function gives "
+                                 f"{(stop, best)}, expected "
+                                 f"{early_stopping(run['steps'], run['val_loss'], 3)}")  # fmt: skip
+        kept = run["val_loss"][run["steps"].index(best)]
+        saved = 1 - stop / run["steps"][-1]
+        lines.append(f"{run['remedy']}: stops at {stop} ({saved:.0%} of the steps saved), keeps "
+                     f"{best}, loss {kept:.2f} against the curve's lowest "
+                     f"{min(run['val_loss']):.2f}")  # fmt: skip
+    return "correct: on section 6's six runs, with patience 3: " + "; ".join(lines)
