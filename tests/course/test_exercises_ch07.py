@@ -11,7 +11,7 @@ import torch
 from safetensors.torch import save
 
 from lessons_lib import exercises as ex
-from lessons_lib.course.exercises import FORGOT_RETURN, ch07
+from lessons_lib.course.exercises import FORGOT_RETURN, ch07, ch07_gpt2
 from lessons_lib.data.search_queries import (
     SEARCH_QUERIES,
     content_words,
@@ -21,7 +21,13 @@ from lessons_lib.data.search_queries import (
 )
 from lessons_lib.training.checkpoint import load_pretrained
 
-NAMES = ["contrastive_loss", "gpt_layer_features", "rare_word_scores", "read_tensor"]
+NAMES = [
+    "contrastive_loss",
+    "copy_gpt2_block",
+    "gpt_layer_features",
+    "rare_word_scores",
+    "read_tensor",
+]
 
 
 def _blocks(gpt, idx, first_block, n_blocks, positions=True):
@@ -53,7 +59,32 @@ def _not_unit(anchors, positives):
     return torch.nn.functional.cross_entropy(20 * anchors @ positives.T, torch.arange(6))
 
 
+def _transpose_by_shape(ours, theirs):
+    """Transpose only where the shapes differ: the square c_proj slips through untransposed."""
+    with torch.no_grad():
+        for mine, hf in ch07_gpt2._GPT2_ROLES.items():
+            for kind in ("weight", "bias"):
+                source, target = (
+                    theirs.get_parameter(f"{hf}.{kind}"),
+                    ours.get_parameter(f"{mine}.{kind}"),
+                )
+                target.copy_(source if source.shape == target.shape else source.t())
+    return ours
+
+
+def _no_biases(ours, theirs):
+    with torch.no_grad():
+        for mine, hf in ch07_gpt2._GPT2_ROLES.items():
+            source = theirs.get_parameter(f"{hf}.weight")
+            ours.get_parameter(f"{mine}.weight").copy_(
+                source if hf.startswith("ln_") else source.t()
+            )
+    return ours
+
+
 WRONG = [
+    ("copy_gpt2_block", _transpose_by_shape, "c_proj's weight is square"),
+    ("copy_gpt2_block", _no_biases, "differ from GPT2LMHeadModel's"),
     ("contrastive_loss", _not_unit, "Make the rows unit length first"),
     ("contrastive_loss", lambda a, p: ch07.contrastive_loss(a, p, scale=1.0), "Multiply the"),
     ("contrastive_loss", lambda a, p: [1.0], "return one number, a tensor"),
