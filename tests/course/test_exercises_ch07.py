@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 import re
@@ -84,7 +85,12 @@ def _no_biases(ours, theirs):
 
 WRONG = [
     ("copy_gpt2_block", _transpose_by_shape, "c_proj's weight is square"),
-    ("copy_gpt2_block", _no_biases, "differ from GPT2LMHeadModel's"),
+    ("copy_gpt2_block", _no_biases, "Copy the biases too"),
+    (
+        "copy_gpt2_block",
+        lambda ours, theirs: ch07_gpt2.copy_gpt2_block(copy.deepcopy(ours), theirs),
+        "Our block 1 is unchanged",
+    ),
     ("contrastive_loss", _not_unit, "Make the rows unit length first"),
     ("contrastive_loss", lambda a, p: ch07.contrastive_loss(a, p, scale=1.0), "Multiply the"),
     ("contrastive_loss", lambda a, p: [1.0], "return one number, a tensor"),

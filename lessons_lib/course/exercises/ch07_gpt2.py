@@ -49,11 +49,20 @@ def check_copy_gpt2_block(answer) -> str:
 
     worst, block = differences(lambda o, t: returned(answer(o, t)))
     if worst > 1e-4:
-        square = hf.transformer.h[1].attn.c_proj.weight  # (C, C): fits both ways
+        theirs = hf.transformer.h[1]
+        copied = [  # which biases hold GPT-2's
+            torch.equal(block.get_parameter(f"{mine}.bias"), theirs.get_parameter(f"{name}.bias"))
+            for mine, name in _GPT2_ROLES.items()
+        ]
         hint = ""
-        if torch.equal(block.attn.proj.weight, square):
+        if torch.equal(block.attn.proj.weight, theirs.attn.c_proj.weight):  # square: fits both ways
             hint = (" attn.c_proj's weight is square, so it fits untransposed without an "
                     "error: transpose every Conv1D weight")  # fmt: skip
+        elif not any(copied) and torch.equal(block.norm1.weight, theirs.ln_1.weight):
+            hint = " Copy the biases too: ours still hold the scrambled values."
+        elif not any(copied):
+            hint = (" Our block 1 is unchanged: copy into `ours` itself, in place "
+                    "(`ours.get_parameter(name).copy_(...)`), not into a new block")  # fmt: skip
         raise AssertionError(f"with your block 1 our logits differ from GPT2LMHeadModel's by up "
                              f"to {worst:.3g}.{hint}")  # fmt: skip
 
@@ -64,5 +73,5 @@ def check_copy_gpt2_block(answer) -> str:
 
     trap, _ = differences(square_untransposed)
     return (f"correct: with your block 1 our GPT's logits equal GPT2LMHeadModel's (max difference "
-            f"{worst:.0e}). Forget only the square c_proj's transpose, which raises no error, and "
-            f"they differ by up to {trap:.2f}")  # fmt: skip
+            f"{worst:.0e}). Forget only the square attn.c_proj's transpose, which raises no error, "
+            f"and they differ by up to {trap:.2f}")  # fmt: skip
