@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import os
 import platform
 import random
+import sys
+from collections.abc import Iterator
 
 import numpy as np
 import torch
@@ -75,14 +78,35 @@ def setup(seed: int = 0) -> torch.device:
 
 
 def _quiet_version_warnings() -> None:
-    """Hide one warning that only some supported versions print and that says nothing about
-    the chapter: transformers 4.44 warns, at every tokenizer it loads, that the default of
-    ``clean_up_tokenization_spaces`` will change (the course never relies on that default)."""
+    """Hide what some supported versions print and that says nothing about the chapter:
+    transformers 4.44 warns, at every tokenizer it loads, that the default of
+    ``clean_up_tokenization_spaces`` will change (the course never relies on that default),
+    and transformers 5 prints a load report for weights a chapter leaves out on purpose (BERT's
+    pooler). ``TRANSFORMERS_VERBOSITY`` set by the learner wins."""
     import warnings
 
     warnings.filterwarnings(
         "ignore", message="`clean_up_tokenization_spaces` was not set", category=FutureWarning
     )
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")  # read when transformers loads
+    if "transformers" in sys.modules and os.environ["TRANSFORMERS_VERBOSITY"] == "error":
+        sys.modules["transformers"].logging.set_verbosity_error()
+
+
+@contextlib.contextmanager
+def quiet_transformers() -> Iterator[None]:
+    """Inside the ``with`` block, ``transformers`` logs errors only and shows no progress bar."""
+    from transformers.utils import logging
+
+    verbosity, bars = logging.get_verbosity(), logging.is_progress_bar_enabled()
+    logging.set_verbosity_error()
+    logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        logging.set_verbosity(verbosity)
+        if bars:
+            logging.enable_progress_bar()
 
 
 def _show_figures_inline() -> None:

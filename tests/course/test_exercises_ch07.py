@@ -12,7 +12,7 @@ import torch
 from safetensors.torch import save
 
 from lessons_lib import exercises as ex
-from lessons_lib.course.exercises import FORGOT_RETURN, ch07, ch07_gpt2
+from lessons_lib.course.exercises import FORGOT_RETURN, ch07, ch07_bert, ch07_gpt2
 from lessons_lib.data.search_queries import (
     SEARCH_QUERIES,
     content_words,
@@ -23,6 +23,7 @@ from lessons_lib.data.search_queries import (
 from lessons_lib.training.checkpoint import load_pretrained
 
 NAMES = [
+    "bert_layer",
     "contrastive_loss",
     "copy_gpt2_block",
     "gpt_layer_features",
@@ -83,7 +84,13 @@ def _no_biases(ours, theirs):
     return ours
 
 
+def _bert_mistake(mistake):
+    return lambda *args: ch07_bert._layer(*args, mistake=mistake)
+
+
 WRONG = [
+    *[("bert_layer", _bert_mistake(m), hint[:40]) for m, hint in ch07_bert._HINTS.items()],
+    ("bert_layer", lambda layer, x, mask, n_head: x[:, :1], "return (B, T, C)"),
     ("copy_gpt2_block", _transpose_by_shape, "c_proj's weight is square"),
     ("copy_gpt2_block", _no_biases, "Copy the biases too"),
     (

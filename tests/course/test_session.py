@@ -125,3 +125,18 @@ def test_set_seed_names_a_seed_that_is_not_a_whole_number(seed):
 def test_set_seed_names_numpys_limit():
     with pytest.raises(ValueError, match=r"seed must be below 2\*\*32"):
         env.set_seed(2**32)
+
+
+def test_quiet_transformers_silences_logs_and_bars_and_restores_both():
+    import transformers
+
+    from lessons_lib.course.session import quiet_transformers
+
+    logging = transformers.utils.logging
+    logging.set_verbosity_warning()
+    logging.enable_progress_bar()
+    with quiet_transformers():
+        assert logging.get_verbosity() == logging.ERROR  # the load report is a warning
+        assert not logging.is_progress_bar_enabled()
+    assert logging.get_verbosity() == logging.WARNING
+    assert logging.is_progress_bar_enabled()

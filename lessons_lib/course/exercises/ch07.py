@@ -2,7 +2,8 @@
 embeddings (checked against sentence-transformers' loss, measured on real and shuffled pairs),
 read a tensor from a safetensors file by its header, a keyword search where rare words count more
 (measured against plain shared words and MiniLM), and a probe on each block of chapter 06's
-GPT (measured). GPT-2's block weights copied into ours is in ``ch07_gpt2.py``."""
+GPT (measured). GPT-2's block weights copied into ours is in ``ch07_gpt2.py``, a BERT
+layer written from its weights in ``ch07_bert.py``."""
 
 from __future__ import annotations
 
