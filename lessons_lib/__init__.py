@@ -121,7 +121,12 @@ from .viz.attention_maps import (
     plot_attention_heads,
 )
 from .viz.curves import LivePlot, plot_history
-from .viz.diagrams import plot_data_parallel, plot_masked_lm, plot_model_folder
+from .viz.diagrams import (
+    plot_data_parallel,
+    plot_ddp_timeline,
+    plot_masked_lm,
+    plot_model_folder,
+)
 from .viz.figures import new_figure, plot_probability_table
 from .viz.head_scores import plot_head_scores
 from .viz.measurements import (
@@ -240,7 +245,8 @@ __all__ = [  # sorted; one name per public object above
     "merge_pair", "minilm_path", "misspell_names", "mmr", "model_device", "new_figure",
     "ngram_loss", "noisy_copy", "open_book_exact_match", "our_merges", "parameter_counts",
     "passage_losses", "permutation_p_value", "play_paths", "plot_activations", "plot_attention",
-    "plot_attention_heads", "plot_data_parallel", "plot_data_sweeps", "plot_decision_boundary",
+    "plot_attention_heads", "plot_data_parallel", "plot_data_sweeps", "plot_ddp_timeline",
+    "plot_decision_boundary",
     "plot_effect_sizes", "plot_gradient_norms", "plot_head_scores", "plot_history",
     "plot_loss_vs_probability", "plot_masked_lm", "plot_masks", "plot_model_folder",
     "plot_overfitting", "plot_probability_table", "plot_scaling", "plot_shares",

@@ -30,6 +30,7 @@ WORKER = "lessons_lib.tools.ddp_rank"
 LAST_LINE = re.compile(r"loss=(\S+) tokens_per_s=(\d+) world_size=(\d+) seconds=(\S+)")
 ALL_REDUCE = re.compile(r"all_reduce (\S+) MB: (\S+) ms, bus bandwidth (\S+) GB/s")
 BUCKETS = re.compile(r"DDP buckets \(bytes\): ([\d, ]+)")
+TIMELINE = re.compile(r"(forward|backward|all_reduce) (\S+) (\S+)")  # on the "DDP timeline" line
 
 
 def check_plan(nproc: int, batch_size: int, accumulate: int, oversubscribe: bool = False) -> None:
@@ -208,9 +209,9 @@ def run_torchrun(arguments: list[str]) -> int:
 def run_ddp(*options: str, show: bool = True) -> dict | None:
     """Run ``python -m lessons_lib ddp *options`` in a new process, as in a terminal; print its
     output (``show``); return what its last line reports (loss, tokens_per_s, world_size,
-    seconds, and with ``--measure-all-reduce`` ``all_reduce``: {MB: (ms, GB/s)} and DDP's
-    ``buckets``: [bytes, ...]), or None
-    when it failed (its error is printed)."""
+    seconds, and with ``--measure-all-reduce`` ``all_reduce``: {MB: (ms, GB/s)}, DDP's
+    ``buckets``: [bytes, ...] and ``timeline``: {"forward" | "backward" | "all_reduce": (start
+    ms, end ms)} of DDP's last sampled step), or None when it failed (its error is printed)."""
     options = [str(option) for option in options]
     if show:
         print("$ python -m lessons_lib ddp", " ".join(options))
@@ -237,4 +238,11 @@ def run_ddp(*options: str, show: bool = True) -> dict | None:
         buckets=[int(b) for b in BUCKETS.findall(done.stdout)[-1].split(",")]
         if BUCKETS.search(done.stdout)
         else [],
+        timeline=_timeline(done.stdout),
     )
+
+
+def _timeline(stdout: str) -> dict[str, tuple[float, float]]:
+    """The spans of the ``DDP timeline (ms): ...`` line, if the run printed one."""
+    line = next((s for s in stdout.splitlines() if s.startswith("DDP timeline (ms):")), "")
+    return {part: (float(a), float(b)) for part, a, b in TIMELINE.findall(line)}

@@ -114,10 +114,23 @@ def train(model: nn.Module, train_ids: torch.Tensor, args: argparse.Namespace) -
 
 
 def report_buckets(ddp_model: DDP) -> None:
-    """Print the bytes of each bucket DDP all-reduces, as it has arranged them by now."""
+    """Print the bytes of each bucket DDP all-reduces, as it has arranged them by now, and
+    DDP's own timeline of its last sampled step (ms from the forward pass's start): forward,
+    backward (until the last gradient), all-reduce (first bucket sent to last bucket done)."""
     facts = ddp_model._get_ddp_logging_data()  # PyTorch's own record (a private method)
     sizes = facts.get("rebuilt_bucket_sizes") or facts["bucket_sizes"]  # e.g. "1056768, 1422336"
     print(f"DDP buckets (bytes): {sizes}")
+    start = facts.get("forward_compute_time_start", 0)  # nanoseconds, as PyTorch records them
+    spans = {"forward": ("forward_compute_time_start", "backward_compute_time_start"),
+             "backward": ("backward_compute_time_start", "backward_compute_time_end"),
+             "all_reduce": ("backward_comm_time_start", "backward_comm_time_end")}  # fmt: skip
+    if start and all(facts.get(key, 0) for pair in spans.values() for key in pair):
+        ms = {
+            part: tuple((facts[key] - start) / 1e6 for key in pair) for part, pair in spans.items()
+        }
+        print(
+            "DDP timeline (ms):", " ".join(f"{part} {a:.1f} {b:.1f}" for part, (a, b) in ms.items())
+        )
 
 
 def _check(args: argparse.Namespace, world_size: int) -> int:

@@ -252,3 +252,40 @@ def plot_data_parallel(world_size: int = 2) -> Figure:
     )
     ax.set_title("Data parallelism: split the batch, copy the model, sum the gradients, divide")
     return fig
+
+
+def plot_ddp_timeline(timeline: dict[str, tuple[float, float]]) -> Figure:
+    """One DDP step as PyTorch recorded it (``L.run_ddp(...)["timeline"]``): the forward and
+    backward passes on one row, the all-reduce of the gradient buckets on the row below, in
+    ms from the forward pass's start; the overlap and the wait after backward are labelled."""
+    missing = {"forward", "backward", "all_reduce"} - set(timeline)
+    if missing:
+        raise ValueError(
+            f"timeline: no {sorted(missing)} span. Pass run_ddp(...)['timeline'] of a DDP run "
+            "with --measure-all-reduce (the runs with --sync hand or 1 process record none)."
+        )
+    fig, ax = new_figure(figsize=(9, 2.6))
+    rows = {"compute": 1.0, "all-reduce": 0.0}
+    colors = {"forward": "#9ecae1", "backward": "#fdae6b", "all_reduce": "#a1d99b"}
+    for part, (start, end) in timeline.items():
+        row = rows["all-reduce" if part == "all_reduce" else "compute"]
+        ax.broken_barh([(start, end - start)], (row - 0.3, 0.6), color=colors[part], ec="black")
+        label = "first bucket sent ... last bucket done" if part == "all_reduce" else part
+        ax.text((start + end) / 2, row, label, ha="center", va="center", fontsize=9)
+    (_, backward_end), (reduce_start, reduce_end) = timeline["backward"], timeline["all_reduce"]
+    overlap = max(0.0, min(backward_end, reduce_end) - reduce_start)
+    ax.axvline(backward_end, color="grey", ls="--", lw=1)
+    ax.annotate(
+        f"the first bucket leaves {overlap:.0f} ms before backward ends; "
+        f"the step then waits {max(0.0, reduce_end - backward_end):.0f} ms for the last one",
+        xy=(backward_end, 0.5),
+        xytext=(0.0, 0.5),
+        va="center",
+        fontsize=9,
+    )
+    ax.set_yticks(list(rows.values()), list(rows))
+    ax.set_ylim(-0.5, 1.5)
+    ax.set_xlim(0, max(end for _, end in timeline.values()) * 1.02)
+    ax.set_xlabel("time in one training step of rank 0 (ms)")
+    ax.set_title("DDP sends the first bucket while backward still computes the earlier blocks")
+    return fig

@@ -15,6 +15,7 @@ from safetensors.torch import load_file
 from lessons_lib.tools.ddp import (
     ALL_REDUCE,
     BUCKETS,
+    _timeline,
     check_plan,
     main,
     parser,
@@ -149,6 +150,25 @@ def test_the_all_reduce_is_timed_when_asked(runs):
     assert buckets and all(b > 0 for b in buckets)
     assert buckets[0] <= 1024 * 1024 + 64 * 1024  # the first closes once past 1 MiB
     assert not BUCKETS.search(runs["one"][0].stdout)
+    timeline = _timeline(runs["ddp"][0].stdout)  # DDP's own record of its last step
+    assert timeline["forward"][0] == 0.0
+    assert timeline["forward"][1] == timeline["backward"][0] < timeline["backward"][1]
+    assert timeline["all_reduce"][0] < timeline["all_reduce"][1]
+    assert timeline["all_reduce"][1] >= timeline["backward"][1]  # the last bucket follows backward
+    assert not _timeline(runs["one"][0].stdout)
+
+
+def test_the_timeline_line_is_read_back_in_ms():
+    out = (
+        "DDP buckets (bytes): 10\n"
+        "DDP timeline (ms): forward 0.0 4.5 backward 4.5 13.6 all_reduce 8.2 14.4\n"
+    )
+    assert _timeline(out) == {
+        "forward": (0.0, 4.5),
+        "backward": (4.5, 13.6),
+        "all_reduce": (8.2, 14.4),
+    }
+    assert _timeline("loss=1.0 tokens_per_s=1 world_size=1 seconds=1") == {}
 
 
 def test_run_ddp_shows_why_a_plan_cannot_run(capsys):

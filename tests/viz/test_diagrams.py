@@ -183,3 +183,17 @@ def test_the_masked_lm_diagram_sets_the_two_objectives_side_by_side(tmp_path):
         assert box.x0 >= 0 and box.y0 >= 0 and box.x1 <= width and box.y1 <= height, text
     clashes = [(a, b) for (a, x), (b, y) in itertools.combinations(boxes, 2) if _overlap(x, y)]
     assert not clashes, clashes
+
+
+def test_the_ddp_timeline_draws_each_span_where_it_was_measured():
+    from lessons_lib.viz.diagrams import plot_ddp_timeline
+
+    timeline = {"forward": (0.0, 40.0), "backward": (40.0, 120.0), "all_reduce": (90.0, 130.0)}
+    fig = plot_ddp_timeline(timeline)
+    paths = [path for bars in fig.axes[0].collections for path in bars.get_paths()]
+    bars = [(path.vertices[:, 0].min(), path.vertices[:, 0].max()) for path in paths]
+    assert sorted(bars) == sorted(timeline.values())
+    texts = _texts(fig)
+    assert any("leaves 30 ms before backward ends" in t and "waits 10 ms" in t for t in texts)
+    with pytest.raises(ValueError, match="no \\['all_reduce'\\] span"):
+        plot_ddp_timeline({"forward": (0, 1), "backward": (1, 2)})
