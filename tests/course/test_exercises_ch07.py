@@ -84,6 +84,20 @@ def _no_biases(ours, theirs):
     return ours
 
 
+def _mask_backwards(layer, x, mask, n_head):
+    """The mask read the wrong way round: the real tokens hidden, [PAD] kept."""
+    return ch07_bert.bert_layer(layer, x, 1 - mask, n_head)
+
+
+def _layer_norms_swapped(ours, theirs):
+    """ln_1 and ln_2 exchanged: same shapes, so only the check's random layer norms tell."""
+    ch07_gpt2.copy_gpt2_block(ours, theirs)
+    with torch.no_grad():
+        ours.norm1.weight.copy_(theirs.ln_2.weight)
+        ours.norm2.weight.copy_(theirs.ln_1.weight)
+    return ours
+
+
 def _bert_mistake(mistake):
     return lambda *args: ch07_bert._layer(*args, mistake=mistake)
 
@@ -91,6 +105,8 @@ def _bert_mistake(mistake):
 WRONG = [
     *[("bert_layer", _bert_mistake(m), hint[:40]) for m, hint in ch07_bert._HINTS.items()],
     ("bert_layer", lambda layer, x, mask, n_head: x[:, :1], "return (B, T, C)"),
+    ("bert_layer", lambda layer, x, mask, n_head: _mask_backwards(layer, x, mask, n_head), "NaN"),
+    ("copy_gpt2_block", _layer_norms_swapped, "differ from GPT2LMHeadModel's by up to"),
     ("copy_gpt2_block", _transpose_by_shape, "c_proj's weight is square"),
     ("copy_gpt2_block", _no_biases, "Copy the biases too"),
     (

@@ -43,6 +43,12 @@ def longest_common_run(a, b):
     return best
 
 
+def _best_start_first(start, end, max_len):
+    """The best start alone, then the best end within max_len of it."""
+    i = int(start.argmax())
+    return i, i + int(end[i : i + max_len].argmax())
+
+
 WRONG = [
     ("beam_step", sort_within_first_beam, "all beams together"),
     ("beam_step", by_new_token_only, "score so far plus"),
@@ -54,6 +60,7 @@ WRONG = [
     ("fuse_scores", lambda k, d: k[0], "one score per question and story"),
     ("best_span", lambda s, e, m: (int(s.argmax()), int(e.argmax())), "separate argmaxes"),
     ("best_span", lambda s, e, m: ch08.best_span(s, e, 5), "at most max_len"),
+    ("best_span", lambda s, e, m: _best_start_first(s, e, m), "Fixing the best start first"),
     ("lcs_length", longest_common_run, "may skip tokens"),
     ("lcs_length", lambda a, b: len(set(a) & set(b)), "same order"),
 ]

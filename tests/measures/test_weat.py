@@ -131,13 +131,13 @@ def test_errors_say_how_to_fix_them():
 
 @pytest.fixture(scope="module")
 def minilm():
-    from lessons_lib.models.minilm import load_minilm
+    from lessons_lib.pretrained.minilm import load_minilm
 
     return load_minilm()
 
 
 def test_minilm_finds_flowers_more_pleasant_than_insects(minilm):
-    from lessons_lib.models.minilm import embed_sentences
+    from lessons_lib.pretrained.minilm import embed_sentences
 
     model, tokenizer = minilm
     test = WEAT_TESTS["WEAT 1"]

@@ -1,6 +1,6 @@
 """The BERT encoder, with all-MiniLM-L6-v2's weights, against Hugging Face (chapter 07).
 
-Loading the model and embedding sentences (models/minilm.py) are tested in test_minilm.py;
+Loading the model and embedding sentences (pretrained/minilm.py) are tested in test_minilm.py;
 the ``minilm`` and ``sentences`` fixtures come from conftest.py.
 """
 
@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from lessons_lib.models.bert import BertConfig, BertEncoder, mean_pool
-from lessons_lib.models.minilm import minilm_path
+from lessons_lib.pretrained.minilm import minilm_path
 
 
 @pytest.fixture(scope="module")

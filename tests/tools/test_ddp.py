@@ -48,6 +48,21 @@ def test_a_plan_that_cannot_run_says_how_to_fix_it(nproc, batch, accumulate, mes
         check_plan(nproc, batch, accumulate)
 
 
+def test_more_ranks_than_gpus_are_refused_on_cuda_and_run_on_the_cpu_by_default(monkeypatch):
+    import torch
+
+    from lessons_lib.tools.ddp_rank import rank_device
+
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)  # a 1-GPU Colab runtime
+    with pytest.raises(
+        ValueError, match="this machine has 1: use --nproc 1 or less, or --device cpu"
+    ):
+        check_plan(2, 32, 1, device="cuda")
+    check_plan(2, 32, 1, device="auto")  # no error: auto runs 2 ranks on the CPU
+    assert rank_device("auto", 2) == "cpu" and rank_device("auto", 1) == "cuda"
+    assert rank_device("cpu", 1) == "cpu"
+
+
 def test_more_processes_than_cores_run_when_asked():
     check_plan(999, 999, 1, oversubscribe=True)  # no error
 
@@ -85,7 +100,7 @@ def test_torchrun_gets_the_plan():
     assert command[0] == "--standalone"
     assert "--nproc-per-node=2" in command and "--steps=7" in command
     assert command[command.index("-m") + 1] == "lessons_lib.tools.ddp_rank"
-    assert "--save=out/run" in command
+    assert "--save=out/run" in command and "--device=auto" in command
     pinned = torchrun_arguments(parser().parse_args(["--port", "29511"]))
     assert "--standalone" not in pinned and "127.0.0.1:29511" in pinned
 

@@ -159,7 +159,7 @@ def test_the_data_parallel_step_shows_each_rank_and_the_all_reduce():
 
 
 def test_the_folder_box_names_every_file_the_package_ships():
-    from lessons_lib.models.minilm import minilm_path
+    from lessons_lib.pretrained.minilm import minilm_path
 
     folder = minilm_path()
     shipped = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}

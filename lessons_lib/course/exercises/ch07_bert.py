@@ -9,7 +9,7 @@ import math
 import torch
 import torch.nn.functional as F
 
-from ...models.minilm import minilm_path
+from ...pretrained.minilm import minilm_path
 from ..session import quiet_transformers
 from . import exercise, returned
 
@@ -39,8 +39,10 @@ def _layer(layer, x, mask, n_head, *, mistake=None):
             scores = scores.masked_fill(mask[:, None, :, None] == 0, -1e9)
         elif mistake != "mask":
             scores = scores.masked_fill(mask[:, None, None, :] == 0, float("-inf"))  # [PAD] keys
-        mixed = (scores.softmax(dim=-1) @ v).transpose(1, 2).reshape(B, T, C)
-        return out_1.dense(mixed)
+        weights = scores.softmax(dim=-2 if mistake == "softmax" else -1)  # (B, n_head, T, T)
+        if mistake == "join":  # the heads joined without moving them back next to each other
+            return out_1.dense((weights @ v).reshape(B, T, C))
+        return out_1.dense((weights @ v).transpose(1, 2).reshape(B, T, C))
 
     def feed_forward(h):  # (B, T, C) -> (B, T, C), through (B, T, 4C)
         gelu = "tanh" if mistake == "tanh" else "none"
@@ -78,6 +80,10 @@ _HINTS = {
     "queries": "The mask hides padded keys, the columns: reshape it to (B, 1, 1, T), not "
     "(B, 1, T, 1)",
     "mask": "Padding leaks in: set the scores of [PAD] keys to -inf before the softmax",
+    "softmax": "Take the softmax over the keys, the last axis (dim=-1): each query's weights "
+    "sum to 1",
+    "join": "Join the heads back with .transpose(1, 2) first, then .reshape(B, T, C): "
+    "(B, heads, T, d) reshaped directly mixes tokens",
     "tanh": "BERT uses the exact GELU (erf), F.gelu(h); approximate='tanh' is GPT-2's",
     "pre-norm": "BERT is post-norm: LN(x + attention(x)), then LN(x + feed_forward(x)); "
     "x + f(LN(x)) is the GPT's order",
@@ -113,8 +119,14 @@ def check_bert_layer(answer) -> str:
     def gap(out: torch.Tensor) -> float:
         return (out - want)[real].abs().max().item()
 
+    if not torch.isfinite(yours[real]).all():
+        raise AssertionError(
+            "your vectors hold NaN, the softmax of a row of nothing but -inf. Either the mask "
+            "hid every key of some query (hide only the keys where mask == 0, the [PAD] tokens, "
+            f"on the last axis: the mask reshaped to (B, 1, 1, T)), or: {_HINTS['softmax']}."
+        )
     worst = gap(yours)
-    if worst > 1e-4:
+    if not worst <= 1e-4:
         hint = ""
         for mistake, text in _HINTS.items():
             variant = run(lambda *a, m=mistake: _layer(*a, mistake=m))

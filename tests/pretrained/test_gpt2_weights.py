@@ -5,7 +5,7 @@ import torch
 
 from lessons_lib.models.generation import generate
 from lessons_lib.models.gpt import GPT, GPTConfig
-from lessons_lib.models.gpt2_weights import gpt_to_gpt2, hf_gpt2_name, load_gpt2_weights
+from lessons_lib.pretrained.gpt2_weights import gpt_to_gpt2, hf_gpt2_name, load_gpt2_weights
 
 transformers = pytest.importorskip("transformers")
 
