@@ -1,4 +1,4 @@
-"""The position-wise feed-forward network of a transformer block (chapters 06 and 07).
+"""The position-wise feed-forward network of a transformer block (chapters 06, 07 and 11).
 
 Chapter 03's two-layer network, applied to every position on its own: widen the vector
 (usually 4x), bend it with an activation, project it back::
@@ -49,3 +49,24 @@ class FeedForward(nn.Module):
         approximate = "tanh" if self.activation == "gelu_tanh" else "none"
         h = F.gelu(self.up(x), approximate=approximate)  # (B, T, hidden)
         return F.dropout(self.down(h), self.dropout, self.training)  # (B, T, C)
+
+
+class SwiGLU(nn.Module):
+    """Llama's feed-forward network: ``down(silu(gate(x)) * up(x))``, no biases (chapter 11).
+
+    Two matrices widen the vector: ``gate`` passes through SiLU (x·sigmoid(x)) and decides,
+    number by number, how much of ``up`` gets through (a *gated linear unit*, Shazeer 2020).
+    Three matrices instead of two, so ``hidden`` is usually about 8/3 · n_embd rather than 4 ·
+    n_embd, for about the same parameters: (B, T, C) -> (B, T, hidden) x 2 -> (B, T, C).
+    """
+
+    def __init__(self, n_embd: int, hidden: int):
+        super().__init__()
+        positive_int(n_embd, "n_embd")
+        positive_int(hidden, "hidden (the feed-forward width)")
+        self.gate = nn.Linear(n_embd, hidden, bias=False)
+        self.up = nn.Linear(n_embd, hidden, bias=False)
+        self.down = nn.Linear(hidden, n_embd, bias=False)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.down(F.silu(self.gate(x)) * self.up(x))  # (B, T, hidden) -> (B, T, C)

@@ -45,6 +45,30 @@ def one_too_early(steps, val_loss, patience):
     return ch09.early_stopping(steps, val_loss, patience - 1) if patience > 1 else (0, 0)
 
 
+def one_too_late(steps, val_loss, patience):
+    return ch09.early_stopping(steps, val_loss, patience + 1)
+
+
+def no_reset(steps, val_loss, patience):
+    return ch09._stopping_slip(steps, val_loss, patience, "reset")
+
+
+def against_previous(steps, val_loss, patience):
+    return ch09._stopping_slip(steps, val_loss, patience, "previous")
+
+
+def floor_by_log_miss(x, y):
+    """The floor chosen by the miss of log y, not of y."""
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    best = None
+    for floor in np.linspace(0, y.min(), 200, endpoint=False):
+        law = fit_power_law(x, y - floor)
+        miss = ((np.log(y - floor) - np.log(law(x))) ** 2).sum()
+        if best is None or miss < best[0]:
+            best = (miss, float(floor), law.prefactor, law.exponent)
+    return best[1:]
+
+
 def no_floor(x, y):
     law = fit_power_law(x, y)
     return 0.0, law.prefactor, law.exponent
@@ -63,6 +87,10 @@ WRONG = [
     ("early_stopping", sees_the_future, "cannot see the future"),
     ("early_stopping", tie_is_improvement, "A tie is no improvement"),
     ("early_stopping", one_too_early, "not one earlier"),
+    ("early_stopping", one_too_late, "One evaluation too late"),
+    ("early_stopping", no_reset, "Reset the count to 0"),
+    ("early_stopping", against_previous, "with the lowest so far"),
+    ("fit_with_floor", floor_by_log_miss, "in units of the loss"),
 ]
 
 

