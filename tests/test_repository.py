@@ -131,7 +131,7 @@ def test_readme_lists_every_notebook_with_badges_and_run_time():
 
 ROOMS = (
     "data", "tokenization", "parts", "models", "pretrained", "training", "viz", "apps",
-    "measures", "course", "tools",
+    "assistant", "measures", "course", "tools",
 )  # fmt: skip
 PACKAGE = ROOT / "lessons_lib"
 

@@ -47,6 +47,7 @@ def generate(
     top_p: float | None = None,
     use_cache: bool = False,
     on_token: Callable[[torch.Tensor], None] | None = None,
+    stop_id: int | None = None,
 ) -> torch.Tensor:
     """Extend ``idx`` by ``max_new_tokens`` tokens sampled from ``model``'s predictions.
 
@@ -70,7 +71,8 @@ def generate(
     ``lessons_lib.models.kv_cache``): from there on it saves no time.
 
     ``on_token``, if given, is called with each step's new ids (B, 1) as soon as they are
-    drawn: to print text as it comes, or to time every step.
+    drawn: to print text as it comes, or to time every step. ``stop_id`` (e.g. a chat model's
+    end-of-turn token) ends generation early, once every sequence has drawn it.
     """
     check_model(model)
     check_sampling_options(temperature, top_k, top_p)
@@ -91,6 +93,7 @@ def generate(
     idx = idx.to(model_device(model))
     block_size = getattr(model, "block_size", None)
     cache = None
+    stopped = torch.zeros(idx.shape[0], dtype=torch.bool, device=idx.device)  # (B,)
     with evaluating(model):
         for _ in range(max_new_tokens):
             if not use_cache:
@@ -107,4 +110,8 @@ def generate(
             idx = torch.cat([idx, next_id], dim=1)  # (B, T + 1)
             if on_token is not None:
                 on_token(next_id)
+            if stop_id is not None:
+                stopped |= next_id[:, 0] == stop_id
+                if stopped.all():
+                    break
     return idx[0] if one_sequence else idx

@@ -87,6 +87,11 @@ class Llama(nn.Module):
         self.blocks = nn.ModuleList(LlamaBlock(config) for _ in range(config.n_layer))
         self.norm = RMSNorm(config.n_embd, config.norm_eps)
 
+    @property
+    def block_size(self) -> int:
+        """The longest context, as every model of the course names it."""
+        return self.config.block_size
+
     def new_cache(self) -> KVCache:
         """An empty KV cache for :meth:`forward`'s ``cache``."""
         return KVCache(len(self.blocks))

@@ -241,3 +241,13 @@ def test_text_float_ids_and_a_missing_model_are_named():
         generate(model, [1.5, 2.0], 3)
     with pytest.raises(TypeError, match="model must be a model"):
         generate("model", torch.tensor([[1]]), 3)
+
+
+def test_stop_id_ends_generation_once_every_sequence_drew_it():
+    table = torch.full((V, V), -1e9)
+    for i in range(V):
+        table[i, (i + 1) % V] = 0.0  # i is followed by i + 1
+    model = _model_with_table(table)
+    assert generate(model, torch.tensor([1]), 10, temperature=0, stop_id=3).tolist() == [1, 2, 3]
+    both = generate(model, torch.tensor([[2], [0]]), 10, temperature=0, stop_id=3)
+    assert both.tolist() == [[2, 3, 4, 0], [0, 1, 2, 3]]  # until the slower row has drawn it
