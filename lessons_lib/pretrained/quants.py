@@ -102,3 +102,32 @@ def quantize_q4_1(x: torch.Tensor | np.ndarray) -> np.ndarray:
     packed = q[:, :16] | (q[:, 16:] << 4)  # (n, 16): weight j low, weight 16 + j high
     scales = np.concatenate([d.astype(np.float16), low.astype(np.float16)], axis=1)  # (n, 2)
     return np.concatenate([scales.view(np.uint8), packed], axis=1).reshape(-1)
+
+
+def quantize_bits(x: torch.Tensor | np.ndarray, bits: int) -> np.ndarray:
+    """The course's own k-bit format (2 to 8 bits), Q4_1's recipe with any number of levels:
+    per block of 32, d and m in float16, then 32 levels of ``bits`` bits packed one after the
+    other (little-endian): 4 + 4·bits bytes per block, bits + 1 bits per weight."""
+    if bits not in range(2, 9):
+        raise ValueError(f"bits must be 2 to 8, got {bits!r}.")
+    w = _as_blocks(x)
+    levels = 2**bits - 1
+    low, high = w.min(axis=1, keepdims=True), w.max(axis=1, keepdims=True)  # (n, 1)
+    d = (high - low) / levels
+    inverse = np.divide(1.0, d, out=np.zeros_like(d), where=d > 0)
+    q = np.clip(np.trunc((w - low) * inverse + 0.5), 0, levels).astype(np.uint8)  # (n, 32)
+    planes = (q[:, :, None] >> np.arange(bits, dtype=np.uint8)) & 1  # (n, 32, bits): bit b
+    packed = np.packbits(planes.reshape(len(q), 32 * bits), axis=1, bitorder="little")
+    scales = np.concatenate([d.astype(np.float16), low.astype(np.float16)], axis=1)  # (n, 2)
+    return np.concatenate([scales.view(np.uint8), packed], axis=1).reshape(-1)
+
+
+def dequantize_bits(raw: np.ndarray, bits: int, shape: tuple[int, ...]) -> torch.Tensor:
+    """The weights of :func:`quantize_bits`'s bytes: w = d · q + m, as float32 of ``shape``."""
+    n = int(np.prod(shape))
+    blocks = np.asarray(raw, dtype=np.uint8).reshape(n // 32, 4 + 4 * bits)
+    d = blocks[:, 0:2].view(np.float16).astype(np.float32)  # (n, 1)
+    m = blocks[:, 2:4].view(np.float16).astype(np.float32)
+    planes = np.unpackbits(blocks[:, 4:], axis=1, bitorder="little").reshape(-1, 32, bits)
+    q = (planes.astype(np.uint16) << np.arange(bits, dtype=np.uint16)).sum(axis=2)  # (n, 32)
+    return torch.from_numpy((d * q + m).astype(np.float32).reshape(shape))

@@ -59,3 +59,19 @@ def test_sizes_that_do_not_fit_say_what_they_need():
         dequantize(np.zeros(18, np.uint8), "Q4_0", (32,))
     with pytest.raises(ValueError, match="do not split into blocks of 32"):
         quantize_q8_0(np.zeros(40))
+
+
+def test_our_k_bit_format_at_4_bits_gives_q4_1s_weights():
+    from lessons_lib.pretrained.quants import dequantize_bits, quantize_bits
+
+    x = torch.randn(4, 64)
+    four = dequantize_bits(quantize_bits(x, 4), 4, (4, 64))
+    assert torch.equal(four, dequantize(quantize_q4_1(x), "Q4_1", (4, 64)))  # same levels
+    errors = []
+    for bits in range(2, 9):
+        raw = quantize_bits(x, bits)
+        assert len(raw) * 8 == (bits + 1) * x.numel()  # bits + 1 bits per weight
+        errors.append((dequantize_bits(raw, bits, (4, 64)) - x).abs().max().item())
+    assert errors == sorted(errors, reverse=True)  # each extra bit halves the step
+    with pytest.raises(ValueError, match="bits must be 2 to 8"):
+        quantize_bits(x, 1)
