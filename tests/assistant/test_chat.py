@@ -28,12 +28,16 @@ def tokenizer():
     return GGUFTokenizer(read_gguf(smollm2_path()).metadata)
 
 
-@pytest.mark.parametrize("messages", CONVERSATIONS)
-def test_format_chat_equals_apply_chat_template(messages):
+@pytest.fixture(scope="module")
+def hf():
     import transformers
 
     path = smollm2_path()
-    hf = transformers.AutoTokenizer.from_pretrained(str(path.parent), gguf_file=path.name)
+    return transformers.AutoTokenizer.from_pretrained(str(path.parent), gguf_file=path.name)
+
+
+@pytest.mark.parametrize("messages", CONVERSATIONS)
+def test_format_chat_equals_apply_chat_template(hf, messages):
     for prompt in (True, False):
         want = hf.apply_chat_template(messages, tokenize=False, add_generation_prompt=prompt)
         assert format_chat(messages, add_generation_prompt=prompt) == want
