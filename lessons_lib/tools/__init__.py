@@ -2,6 +2,8 @@
 
 - ``notebooks``: ``refresh`` (stored outputs from a fresh kernel) and ``badges``.
 - ``bench``: ``bench gpt`` and ``bench bpe``, how fast this machine trains and tokenizes.
+- ``bench_chat``: ``bench chat``, SmolLM2 in the course's code against ``transformers``
+  (chapter 11).
 - ``pretrain``: ``pretrain``, the run that made the shipped chapter-06 checkpoint.
 - ``ablations``: ``bench ablations``, chapter 06's GPT with one part removed at a time.
 - ``translator``: ``translator``, the run that made the shipped chapter-08 date translator.

@@ -4,6 +4,7 @@
     python -m lessons_lib bench bpe --chars 20000 --vocab-size 300 --repeats 1   # quick
     python -m lessons_lib bench gpt --seconds 180       # chapter 06's GPT, trained for 180 s
     python -m lessons_lib bench ablations               # chapter 06's GPT with parts removed
+    python -m lessons_lib bench chat                    # SmolLM2: ours vs transformers
 
 ``bpe`` trains our byte-level BPE and Hugging Face's on the same Shakespeare text and vocab
 size, prints both training times and their ratio, and the tokens per byte of both on held-out
@@ -226,6 +227,8 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="measure on the first N validation tokens (default: all of them)",
     )
+    chat = commands.add_parser("chat", help="SmolLM2 in our code vs transformers (chapter 11)")
+    chat.add_argument("--new-tokens", type=positive_int, default=100, help="default 100")
     ablations = commands.add_parser(
         "ablations", help="chapter 06's GPT with one part removed at a time (a few minutes)"
     )
@@ -253,6 +256,11 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command in ("scaling", "overfitting"):
         return run_sweep(args, parser)
+
+    if args.command == "chat":
+        from .bench_chat import bench_chat, chat_report
+
+        print(chat_report(bench_chat(args.new_tokens)))
 
     if args.command == "ablations":
         from .ablations import ABLATIONS_FILE, ablation_report, run_ablations, write_table
