@@ -11,7 +11,13 @@ from lessons_lib.course.exercises import ch09
 from lessons_lib.measures.power_law import fit_power_law, fit_power_law_with_floor
 from lessons_lib.tools.overfitting import best_step
 
-NAMES = ["early_stopping", "fit_with_floor", "membership_scores", "remove_direction"]
+NAMES = [
+    "early_stopping",
+    "fit_with_floor",
+    "forward_flops",
+    "membership_scores",
+    "remove_direction",
+]
 
 
 def direction_not_unit(vectors, direction):
@@ -69,6 +75,19 @@ def floor_by_log_miss(x, y):
     return best[1:]
 
 
+def _flops_without(part):
+    """forward_flops with one part left out (or counted wrongly)."""
+
+    def wrong(config, T):
+        C, L, V = config.n_embd, config.n_layer, config.vocab_size
+        weights, attention, head = 2 * T * L * 12 * C * C, 4 * L * T * T * C, 2 * T * C * V
+        return {"attention": weights + head, "causal half": weights + attention // 2 + head,
+                "head": weights + attention, "training": 3 * (weights + attention + head),
+                "multiply-adds": (weights + attention + head) // 2}[part]  # fmt: skip
+
+    return wrong
+
+
 def no_floor(x, y):
     law = fit_power_law(x, y)
     return 0.0, law.prefactor, law.exponent
@@ -91,6 +110,11 @@ WRONG = [
     ("early_stopping", no_reset, "Reset the count to 0"),
     ("early_stopping", against_previous, "with the lowest so far"),
     ("fit_with_floor", floor_by_log_miss, "in units of the loss"),
+    ("forward_flops", _flops_without("attention"), "Add attention's own two products"),
+    ("forward_flops", _flops_without("causal half"), "no halving for the causal mask"),
+    ("forward_flops", _flops_without("head"), "Add the head"),
+    ("forward_flops", _flops_without("training"), "Forward only"),
+    ("forward_flops", _flops_without("multiply-adds"), "A multiply-add is 2 FLOPs"),
 ]
 
 

@@ -1,7 +1,8 @@
 """Chapter 09's exercises: take the gender direction out of MiniLM's vectors and measure WEAT
 again; score passages by their loss and measure a membership AUC; fit a loss floor by hand and
 predict the largest model of the sweep from the other five; read an overfitting curve (early
-stopping's step, ties included, and the gap there)."""
+stopping's step, ties included, and the gap there). Counting a forward pass's FLOPs is in
+``ch09_flops.py``."""
 
 from __future__ import annotations
 
