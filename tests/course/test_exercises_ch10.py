@@ -8,9 +8,15 @@ import pytest
 import torch
 
 from lessons_lib import exercises as ex
-from lessons_lib.course.exercises import FORGOT_RETURN, ch10
+from lessons_lib.course.exercises import FORGOT_RETURN, ch10, ch10_buckets
 
-NAMES = ["accumulate_gradients", "checkpoint_blocks", "ring_all_reduce", "to_bfloat16"]
+NAMES = [
+    "accumulate_gradients",
+    "checkpoint_blocks",
+    "ddp_buckets",
+    "ring_all_reduce",
+    "to_bfloat16",
+]
 
 
 def _whole_batch(model, x, y, k):
@@ -109,7 +115,14 @@ def _ties_away_from_zero(x):
     return ((x.view(torch.int32) + 0x8000) & -65536).view(torch.float32)
 
 
+def _bucket_slip(slip):
+    return lambda sizes, first_cap, cap: ch10_buckets._slip(sizes, first_cap, cap, slip)
+
+
 WRONG = [
+    ("ddp_buckets", _bucket_slip("after"), "Close a bucket as soon as it reaches the cap"),
+    ("ddp_buckets", _bucket_slip("one cap"), "its own, smaller cap"),
+    ("ddp_buckets", lambda sizes, first_cap, cap: [sum(sizes[:-1])], "the bytes must add up"),
     ("accumulate_gradients", _whole_batch, "run 4 micro-batches of 8"),
     ("accumulate_gradients", _no_division, "divide each micro-batch's loss by k"),
     ("accumulate_gradients", _no_zeroing, "call model.zero_grad() first"),

@@ -252,3 +252,14 @@ def test_threads_per_rank_are_what_was_asked(monkeypatch):
         monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
         assert ddp.main(["--nproc", "1", *options]) == 0
         assert seen[-1] == (threads or str(max(1, os.cpu_count() or 1)))
+
+
+@pytest.mark.slow
+def test_chapter_10s_bucket_rule_predicts_what_ddp_does():
+    from lessons_lib.course.exercises.ch10_buckets import ddp_buckets, gpt_gradient_sizes
+
+    plan = ["--preset", "cpu", "--steps", "3", "--warmup", "0", "--batch-size", "4"]  # rebuilt by 3
+    result = _run("--nproc", "2", "--oversubscribe", *plan, "--measure-all-reduce")
+    assert result.returncode == 0, result.stderr[-3000:]
+    measured = [int(b) for b in BUCKETS.search(result.stdout).group(1).split(",")]
+    assert measured == ddp_buckets(gpt_gradient_sizes()) == [1056768, 1427968]

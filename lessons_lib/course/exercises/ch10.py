@@ -3,7 +3,7 @@ the activation memory it saves), activation checkpointing of the first blocks (c
 against the plain gradient, with the memory each choice keeps), a ring all-reduce
 (checked against the sum, with the bytes each rank sends), and rounding float32 to bfloat16
 with integer operations on the bits (checked against ``x.to(torch.bfloat16)``, with the
-relative error it costs beside float16's)."""
+relative error it costs beside float16's). Predicting DDP's buckets is in ``ch10_buckets.py``."""
 
 from __future__ import annotations
 
