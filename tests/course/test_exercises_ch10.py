@@ -122,6 +122,9 @@ def _bucket_slip(slip):
 WRONG = [
     ("ddp_buckets", _bucket_slip("after"), "Close a bucket as soon as it reaches the cap"),
     ("ddp_buckets", _bucket_slip("one cap"), "its own, smaller cap"),
+    ("ddp_buckets", _bucket_slip("first cap"), "Only the first bucket closes at first_cap"),
+    ("ddp_buckets", _bucket_slip("over"), "close it at >= cap"),
+    ("ddp_buckets", lambda s, f, c: [*ch10_buckets.ddp_buckets(s, f, c), 0], "No empty bucket"),
     ("ddp_buckets", lambda sizes, first_cap, cap: [sum(sizes[:-1])], "the bytes must add up"),
     ("accumulate_gradients", _whole_batch, "run 4 micro-batches of 8"),
     ("accumulate_gradients", _no_division, "divide each micro-batch's loss by k"),

@@ -41,16 +41,18 @@ def gpt_gradient_sizes(config=None) -> list[int]:
 
 def _slip(sizes, first_cap, cap, slip):
     """ddp_buckets with a typical slip: "after" closes a bucket only when the next gradient
-    would overflow it; "one cap" uses ``cap`` for the first bucket too."""
+    would overflow it; "one cap" uses ``cap`` for the first bucket too, "first cap" uses
+    ``first_cap`` for every bucket; "over" closes only past the cap, not at it."""
     buckets, open_bytes, limit = [], 0, cap if slip == "one cap" else first_cap
     for size in sizes:
         if slip == "after" and open_bytes and open_bytes + size > limit:
             buckets.append(open_bytes)
             open_bytes, limit = 0, cap
         open_bytes += size
-        if slip != "after" and open_bytes >= limit:
+        full = open_bytes > limit if slip == "over" else open_bytes >= limit
+        if slip != "after" and full:
             buckets.append(open_bytes)
-            open_bytes, limit = 0, cap
+            open_bytes, limit = 0, first_cap if slip == "first cap" else cap
     if open_bytes:
         buckets.append(open_bytes)
     return buckets
@@ -63,6 +65,7 @@ def check_ddp_buckets(answer) -> str:
         ([1000, 5, 5], 1000, 1000, [1000, 10]),  # exactly the cap closes the bucket
         ([400, 400], 1000, 5000, [800]),  # never full: one bucket
         ([600, 600, 3000, 3000, 10], 1000, 5000, [1200, 6000, 10]),  # the first is smaller
+        ([600, 500], 1000, 1000, [1100]),  # the last gradient closes the last bucket: no empty one
     ]
     for sizes, first_cap, cap, want in cases:
         got = list(returned(answer(list(sizes), first_cap, cap)))
@@ -76,6 +79,12 @@ def check_ddp_buckets(answer) -> str:
                     "filled it; do not wait for the next one.")  # fmt: skip
         elif got == _slip(sizes, first_cap, cap, "one cap"):
             hint = " The first bucket has its own, smaller cap (first_cap); the later ones cap."
+        elif got == _slip(sizes, first_cap, cap, "first cap"):
+            hint = " Only the first bucket closes at first_cap; every later one at cap."
+        elif got == _slip(sizes, first_cap, cap, "over"):
+            hint = " A bucket that holds exactly the cap is full: close it at >= cap, not > cap."
+        elif got and got[-1] == 0:
+            hint = " No empty bucket at the end: keep the last one only if it holds bytes."
         raise AssertionError(f"sizes {sizes}, first_cap {first_cap}, cap {cap}: expected "
                              f"{want}, got {got}.{hint}")  # fmt: skip
     sizes = gpt_gradient_sizes()
@@ -87,8 +96,12 @@ def check_ddp_buckets(answer) -> str:
 
     gpt2 = GPTConfig(vocab_size=50257, block_size=1024, n_layer=12, n_head=12, n_embd=768)
     big = gpt_gradient_sizes(gpt2)
+    if list(answer(big, MiB, 25 * MiB)) != ddp_buckets(big):
+        raise AssertionError(f"on GPT-2 small's {len(big)} gradients you give "
+                             f"{len(answer(big, MiB, 25 * MiB))} buckets; DDP's rule gives "
+                             f"{len(ddp_buckets(big))}")  # fmt: skip
     return (f"correct: for the chapter's GPT ({len(sizes)} gradient tensors, "
             f"{sum(sizes):,} bytes) your buckets are {' + '.join(f'{b:,}' for b in buckets)} "
             f"bytes, what DDP itself reported in section 5. GPT-2 small's {len(big)} tensors "
-            f"({sum(big) / 1e6:,.0f} MB) would travel as {len(answer(big, MiB, 25 * MiB))} "
+            f"({sum(big) / 1e6:,.0f} MB) would travel as {len(ddp_buckets(big))} "
             f"messages, all but the last while backward still runs")  # fmt: skip
