@@ -70,7 +70,7 @@ def check_forward_flops(answer) -> str:
     C, L, V = shipped.n_embd, shipped.n_layer, shipped.vocab_size
     even = 6 * C + V / (2 * L)  # T where 4·L·T·C (attention) = 2·(12·L·C² + C·V) (weights)
     share = {T: 4 * L * T * T * C / forward_flops(shipped, T) for T in (128, 1024)}
-    return (f"correct, to the FLOP, on three sizes. For chapter 06's checkpoint (C = {C}, {L} "
+    return (f"correct: to the FLOP, on three sizes. For chapter 06's checkpoint (C = {C}, {L} "
             f"layers) attention's products cost as much as all the weights' at T = {even:,.0f} "
             f"tokens; at T = 128 they are {share[128]:.0%} of a forward pass, at T = 1,024 "
             f"{share[1024]:.0%}. GPT-3 (C = 12,288) gets there near T = 74,000")  # fmt: skip
