@@ -101,3 +101,11 @@ def to_halves_layout(weight: torch.Tensor, n_head: int) -> torch.Tensor:
     head_size = rows // n_head
     pairs = weight.view(n_head, head_size // 2, 2, C)  # (heads, pair, which of the two, C)
     return pairs.transpose(1, 2).reshape(rows, C)
+
+
+def transformers_reads_q4_1() -> bool:
+    """Whether the installed ``transformers`` can load this file: it reads Q4_1 tensors from
+    version 4.45 on, where it de-quantizes with the ``gguf`` package."""
+    from importlib.metadata import version
+
+    return tuple(int(x) for x in version("transformers").split(".")[:2]) >= (4, 45)

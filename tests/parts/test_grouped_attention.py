@@ -59,7 +59,7 @@ def test_equals_hugging_faces_llama_attention(attention):
     theirs.o_proj.weight.data.copy_(attention.proj.weight)
     x = torch.randn(2, 7, 48)
     position_ids = torch.arange(7)[None]
-    cos_sin = LlamaRotaryEmbedding(config)(x, position_ids)
+    cos_sin = LlamaRotaryEmbedding(config=config)(x, position_ids)
     mask = torch.full((7, 7), float("-inf")).triu(1)[None, None]
     want = theirs(x, position_embeddings=cos_sin, attention_mask=mask)[0]
     torch.testing.assert_close(attention(x), want, atol=1e-5, rtol=1e-5)
