@@ -17,6 +17,8 @@ from collections.abc import Callable
 
 import torch
 
+from ..models.generation import generate
+
 ROLES = ("system", "user", "assistant")
 DEFAULT_SYSTEM = "You are a helpful AI assistant named SmolLM, trained by Hugging Face"
 END_OF_TURN = "<|im_end|>"
@@ -65,8 +67,6 @@ def chat(
     sampled with chapter 04's settings; it stops at ``<|im_end|>`` or after
     ``max_new_tokens``. ``on_text`` receives each new piece of text as it is generated (e.g.
     ``print(piece, end="")``), for a reply that streams."""
-    from ..models.generation import generate
-
     prompt = tokenizer.encode(format_chat(messages))
     context = getattr(model, "block_size", None)
     if context is not None and len(prompt) + max_new_tokens > context:

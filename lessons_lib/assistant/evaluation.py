@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import torch
 
 from ..data.dates import date_pairs
+from ..models.generation import generate
 from .chat import chat
 
 
@@ -109,8 +110,6 @@ def few_shot_prompt(examples: list[tuple[str, str]], english: str) -> str:
 def few_shot_dates(model, tokenizer, k: int, n: int = 20, seed: int = 0) -> float:
     """Exact match on ``n`` held-out dates of chapter 08's task with ``k`` worked examples in
     the prompt (greedy, up to the end of the line)."""
-    from ..models.generation import generate
-
     shots = [(e, c) for e, c, _ in date_pairs(k, seed=seed + 100)] if k else []
     newline = tokenizer.encode("\n")[0]
     right = 0
