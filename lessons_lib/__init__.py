@@ -106,7 +106,14 @@ from .models.toy_nets import (
 from .pretrained.gguf_file import GGUFFile, read_gguf
 from .pretrained.gpt2_weights import gpt_to_gpt2, hf_gpt2_name, load_gpt2_weights
 from .pretrained.minilm import embed_sentences, hf_bert_name, load_minilm, minilm_path
-from .pretrained.quants import dequantize, quantize_q4_1, quantize_q8_0
+from .pretrained.quants import (
+    dequantize,
+    dequantize_bits,
+    quantize_bits,
+    quantize_q4_1,
+    quantize_q8_0,
+)
+from .pretrained.requantize import requantized, weight_bytes
 from .pretrained.smollm2 import load_smollm2, smollm2_path, to_halves_layout
 
 # training: the trainer, batches, evaluation, the schedule, the history, checkpoints
@@ -204,8 +211,14 @@ from .apps.translator import (
 )
 from .apps.translator_checkpoint import load_translator, translator_facts
 
-# assistant: chapter 11's chat
+# assistant: chapter 11's chat and its evaluation
 from .assistant.chat import chat, format_chat
+from .assistant.evaluation import (
+    ASSISTANT_QUESTIONS,
+    evaluate_assistant,
+    few_shot_dates,
+    score_reply,
+)
 
 # measures: chapter 09's bias tests, memorisation, compute and power laws
 from .measures.compute import GPT3_ENERGY_MWH, GPT3_FLOPS, energy_kwh, tokens_seen, training_flops
@@ -232,44 +245,46 @@ __version__ = "0.1.0"
 
 # fmt: off
 __all__ = [  # sorted; one name per public object above
-    "ACTIVATIONS", "Adam", "AdamW", "AttentionOnlyConfig", "AttentionOnlyLM", "BPETokenizer",
-    "BertBlock", "BertConfig", "BertEncoder", "BigramLM", "Block", "CausalSelfAttention",
-    "CharTokenizer", "DATE_FORMS", "Extraction", "FeedForward", "FrontierPoint", "GGUFFile",
-    "GGUFTokenizer", "GPT", "GPT2_SPLIT_PATTERN", "GPT3_ENERGY_MWH", "GPT3_FLOPS", "GPTConfig",
-    "GenderCount", "GroupedQueryAttention", "History", "INITS", "KeywordIndex", "LivePlot", "Llama",
-    "LlamaConfig", "MLPConfig", "MLPLM", "MarkovLanguage", "MultiHeadCrossAttention",
-    "MultiHeadSelfAttention", "NGramLM", "PowerLaw", "PowerLawWithFloor", "PronounProbability",
-    "QAExample", "RMSNorm", "Reader", "ReaderConfig", "ReversalTask", "SEARCH_QUERIES",
-    "SEAT_TEMPLATES", "SGD", "SideBySide", "Speech", "StoryIndex", "SwiGLU", "TokenWindows",
-    "Trainer", "Translator", "TranslatorConfig", "WEATTest", "WEAT_TESTS", "WordPieceTokenizer",
-    "ablation_report", "accuracy", "apply_rope", "association", "attention_explorer",
-    "average_gradients", "bag_of_characters", "beam_search", "best_step", "bigram_probs",
-    "binary_losses", "bleu", "bleu_characters", "broadcast_parameters", "causal_mask",
-    "chapter_summaries", "chat", "check_environment", "check_token_ids", "checkpoint_facts",
-    "chinese_characters", "compute_frontier", "content_words", "contexts_seen", "count_bigrams",
-    "count_parameters", "curve_data", "date_pairs", "dequantize", "distinct_n", "draw_activation",
-    "draw_boundary_as_it_learns", "draw_filters", "draw_temperature", "effect_size",
-    "embed_sentences", "energy_kwh", "entropy", "estimate_loss", "evaluate", "evaluate_summaries",
-    "evaluating", "exercises", "expect", "explorer_html", "extraction_examples", "extraction_rate",
-    "find_speech", "fit_linear_probe", "fit_power_law", "fit_power_law_with_floor", "format_chat",
-    "gender_counts", "generate", "get_batch", "get_device", "gpt_hidden_states", "gpt_to_gpt2",
-    "gradient_norms_by_layer", "greedy_decode", "hf_bert_name", "hf_gpt2_name", "hf_merges",
-    "interactive_figure", "language_model_loss", "layer_statistics", "lead_k", "learning_rate",
-    "leave_one_out", "line_passages", "load_ablations", "load_gpt2_weights", "load_minilm",
-    "load_overfitting", "load_pretrained", "load_scaling", "load_smollm2", "load_translator",
-    "log_softmax", "logsumexp", "make_collection", "make_mlp", "markdown_to_text", "mean_pool",
-    "membership_auc", "merge_pair", "minilm_path", "misspell_names", "mmr", "model_device",
-    "new_figure", "ngram_loss", "noisy_copy", "open_book_exact_match", "our_merges",
-    "parameter_counts", "passage_losses", "permutation_p_value", "play_paths", "plot_activations",
-    "plot_attention", "plot_attention_heads", "plot_data_parallel", "plot_data_sweeps",
-    "plot_ddp_timeline", "plot_decision_boundary", "plot_effect_sizes", "plot_gradient_norms",
-    "plot_head_scores", "plot_history", "plot_loss_vs_probability", "plot_masked_lm", "plot_masks",
-    "plot_model_folder", "plot_overfitting", "plot_probability_table", "plot_scaling",
-    "plot_shares", "plot_similarity_matrix", "plot_token_spans", "probe_accuracy",
-    "pronoun_probabilities", "qa_examples", "quantize_q4_1", "quantize_q8_0", "random_k",
-    "read_answers", "read_gguf", "reader_exact_match", "real_word_share", "recall_at_k",
-    "repeat_kv", "rope_angles", "rouge", "run_ablation", "run_curve", "run_ddp", "run_remedy",
-    "sample", "saved_activation_bytes", "scaled_dot_product_attention", "search_collection",
+    "ACTIVATIONS", "ASSISTANT_QUESTIONS", "Adam", "AdamW", "AttentionOnlyConfig", "AttentionOnlyLM",
+    "BPETokenizer", "BertBlock", "BertConfig", "BertEncoder", "BigramLM", "Block",
+    "CausalSelfAttention", "CharTokenizer", "DATE_FORMS", "Extraction", "FeedForward",
+    "FrontierPoint", "GGUFFile", "GGUFTokenizer", "GPT", "GPT2_SPLIT_PATTERN", "GPT3_ENERGY_MWH",
+    "GPT3_FLOPS", "GPTConfig", "GenderCount", "GroupedQueryAttention", "History", "INITS",
+    "KeywordIndex", "LivePlot", "Llama", "LlamaConfig", "MLPConfig", "MLPLM", "MarkovLanguage",
+    "MultiHeadCrossAttention", "MultiHeadSelfAttention", "NGramLM", "PowerLaw", "PowerLawWithFloor",
+    "PronounProbability", "QAExample", "RMSNorm", "Reader", "ReaderConfig", "ReversalTask",
+    "SEARCH_QUERIES", "SEAT_TEMPLATES", "SGD", "SideBySide", "Speech", "StoryIndex", "SwiGLU",
+    "TokenWindows", "Trainer", "Translator", "TranslatorConfig", "WEATTest", "WEAT_TESTS",
+    "WordPieceTokenizer", "ablation_report", "accuracy", "apply_rope", "association",
+    "attention_explorer", "average_gradients", "bag_of_characters", "beam_search", "best_step",
+    "bigram_probs", "binary_losses", "bleu", "bleu_characters", "broadcast_parameters",
+    "causal_mask", "chapter_summaries", "chat", "check_environment", "check_token_ids",
+    "checkpoint_facts", "chinese_characters", "compute_frontier", "content_words", "contexts_seen",
+    "count_bigrams", "count_parameters", "curve_data", "date_pairs", "dequantize",
+    "dequantize_bits", "distinct_n", "draw_activation", "draw_boundary_as_it_learns",
+    "draw_filters", "draw_temperature", "effect_size", "embed_sentences", "energy_kwh", "entropy",
+    "estimate_loss", "evaluate", "evaluate_assistant", "evaluate_summaries", "evaluating",
+    "exercises", "expect", "explorer_html", "extraction_examples", "extraction_rate",
+    "few_shot_dates", "find_speech", "fit_linear_probe", "fit_power_law",
+    "fit_power_law_with_floor", "format_chat", "gender_counts", "generate", "get_batch",
+    "get_device", "gpt_hidden_states", "gpt_to_gpt2", "gradient_norms_by_layer", "greedy_decode",
+    "hf_bert_name", "hf_gpt2_name", "hf_merges", "interactive_figure", "language_model_loss",
+    "layer_statistics", "lead_k", "learning_rate", "leave_one_out", "line_passages",
+    "load_ablations", "load_gpt2_weights", "load_minilm", "load_overfitting", "load_pretrained",
+    "load_scaling", "load_smollm2", "load_translator", "log_softmax", "logsumexp",
+    "make_collection", "make_mlp", "markdown_to_text", "mean_pool", "membership_auc", "merge_pair",
+    "minilm_path", "misspell_names", "mmr", "model_device", "new_figure", "ngram_loss",
+    "noisy_copy", "open_book_exact_match", "our_merges", "parameter_counts", "passage_losses",
+    "permutation_p_value", "play_paths", "plot_activations", "plot_attention",
+    "plot_attention_heads", "plot_data_parallel", "plot_data_sweeps", "plot_ddp_timeline",
+    "plot_decision_boundary", "plot_effect_sizes", "plot_gradient_norms", "plot_head_scores",
+    "plot_history", "plot_loss_vs_probability", "plot_masked_lm", "plot_masks", "plot_model_folder",
+    "plot_overfitting", "plot_probability_table", "plot_scaling", "plot_shares",
+    "plot_similarity_matrix", "plot_token_spans", "probe_accuracy", "pronoun_probabilities",
+    "qa_examples", "quantize_bits", "quantize_q4_1", "quantize_q8_0", "random_k", "read_answers",
+    "read_gguf", "reader_exact_match", "real_word_share", "recall_at_k", "repeat_kv", "requantized",
+    "rope_angles", "rouge", "run_ablation", "run_curve", "run_ddp", "run_remedy", "sample",
+    "saved_activation_bytes", "scaled_dot_product_attention", "score_reply", "search_collection",
     "seat_sentences", "set_seed", "setup", "shakespeare", "show_source", "sigmoid", "sigmoid_grad",
     "sinusoidal_positions", "smollm2_path", "softmax", "source_batch", "span_from_logits",
     "speech_passages", "speeches", "split_sentences", "split_text", "summarize",
@@ -278,6 +293,6 @@ __all__ = [  # sorted; one name per public object above
     "torch_reference_block", "toy_language", "train", "train_classifier", "train_hf_bpe",
     "train_reader", "train_translator", "train_val_split", "training_flops",
     "translation_exact_match", "translator_facts", "two_moons", "unseen_context_share",
-    "unseen_contexts", "vocabulary", "weat",
+    "unseen_contexts", "vocabulary", "weat", "weight_bytes",
 ]
 # fmt: on
