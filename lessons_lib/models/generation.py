@@ -63,7 +63,7 @@ def generate(
     most likely tokens up to that probability mass). The defaults sample from the softmax of
     the logits, unchanged. A (B,) tensor ``temperature`` gives each sequence its own.
 
-    ``use_cache=True`` (the GPT only: a model with ``new_cache()``) keeps every layer's keys
+    ``use_cache=True`` (a model with ``new_cache()``: the GPT, the Llama) keeps every layer's keys
     and values, so each step runs only the newest token through the model. The tokens are
     the same as without the cache, greedy or sampled with the same generator. When the
     window is full (``block_size`` tokens cached) the cache is rebuilt from the last
@@ -87,8 +87,8 @@ def generate(
         )
     if use_cache and not callable(getattr(model, "new_cache", None)):
         raise ValueError(
-            f"{type(model).__name__} cannot cache keys and values (only the GPT has "
-            "attention to cache): call L.generate without use_cache=True."
+            f"{type(model).__name__} cannot cache keys and values (only the GPT and the "
+            "Llama keep one): call L.generate without use_cache=True."
         )
     idx = idx.to(model_device(model))
     block_size = getattr(model, "block_size", None)
